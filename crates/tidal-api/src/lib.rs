@@ -1,0 +1,1 @@
+//! KEDA-compatible API types for Tidal.

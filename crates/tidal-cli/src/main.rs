@@ -1,0 +1,3 @@
+//! The `tidal` binary.
+
+fn main() {}
