@@ -1,0 +1,3 @@
+//! Benchmarks of the HPA replica math (filled in below).
+
+fn main() {}
