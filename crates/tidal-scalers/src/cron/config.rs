@@ -1,0 +1,105 @@
+//! `cron` trigger metadata: `timezone`, `start`, `end`, `desiredReplicas`, all required.
+
+use croner::Cron;
+use croner::parser::{CronParser, Seconds, Year};
+use jiff::tz::TimeZone;
+
+use crate::params::{self, ParamError, Params};
+
+/// A parsed `cron` trigger.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `timezone`: an IANA time zone name, e.g. `Europe/Berlin`.
+    pub timezone: TimeZone,
+    /// The `timezone` as written, for the metric name.
+    pub timezone_name: String,
+    /// `start`: five-field cron expression opening the window.
+    pub start: Cron,
+    /// `start` as written.
+    pub start_text: String,
+    /// `end`: five-field cron expression closing the window.
+    pub end: Cron,
+    /// `end` as written.
+    pub end_text: String,
+    /// `desiredReplicas`: the replica count inside the window, > 0.
+    pub desired_replicas: i64,
+}
+
+impl Config {
+    /// Reads the trigger's parameters.
+    ///
+    /// # Errors
+    /// A [`ParamError`] naming the first bad or missing parameter.
+    pub fn parse(params: &Params<'_>) -> Result<Self, ParamError> {
+        let timezone_name = params.required_string(
+            "timezone",
+            params::METADATA,
+            "an IANA time zone such as Europe/Berlin",
+        )?;
+        let timezone = TimeZone::get(&timezone_name).map_err(|_| ParamError::Invalid {
+            param: "timezone".into(),
+            value: format!("{timezone_name:?}"),
+            expected: "a time zone from the IANA database, such as \"Europe/Berlin\" or \"UTC\""
+                .into(),
+        })?;
+        let start_text = params.required_string(
+            "start",
+            params::METADATA,
+            "a cron expression, e.g. \"0 6 * * *\"",
+        )?;
+        let end_text = params.required_string(
+            "end",
+            params::METADATA,
+            "a cron expression, e.g. \"0 20 * * *\"",
+        )?;
+        let start = parse_cron("start", &start_text)?;
+        let end = parse_cron("end", &end_text)?;
+        if start_text == end_text {
+            return Err(ParamError::rule("end", "start and end must differ"));
+        }
+        let desired = params.target(
+            "desiredReplicas",
+            params::METADATA,
+            "the replica count inside the window",
+        )?;
+        if desired.fract() != 0.0 || desired > f64::from(i32::MAX) {
+            return Err(ParamError::rule(
+                "desiredReplicas",
+                format!("must be a whole number of replicas, got {desired}"),
+            ));
+        }
+        let desired_replicas = desired as i64;
+        Ok(Self {
+            timezone,
+            timezone_name,
+            start,
+            start_text,
+            end,
+            end_text,
+            desired_replicas,
+        })
+    }
+}
+
+/// KEDA's cron dialect: minute, hour, day of month, month, day of week (no seconds, no years).
+fn parse_cron(param: &str, text: &str) -> Result<Cron, ParamError> {
+    let invalid = |why: String| ParamError::Invalid {
+        param: param.into(),
+        value: format!("{text:?}"),
+        expected: format!(
+            "a five-field cron expression (minute hour day-of-month month day-of-week): {why}"
+        ),
+    };
+    if text.split_whitespace().count() != 5 {
+        return Err(invalid(format!(
+            "it has {} fields",
+            text.split_whitespace().count()
+        )));
+    }
+    CronParser::builder()
+        .seconds(Seconds::Disallowed)
+        .year(Year::Disallowed)
+        .build()
+        .parse(text)
+        .map_err(|e| invalid(e.to_string()))
+}

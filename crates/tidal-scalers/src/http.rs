@@ -1,0 +1,348 @@
+//! HTTP plumbing shared by the HTTP-speaking scalers (metrics-api, prometheus, rabbitmq's
+//! management API, nats-jetstream's monitoring endpoint).
+//!
+//! It holds KEDA's common authentication modes (`authMode: apiKey|basic|bearer|tls|custom`,
+//! comma-combinable), the TLS settings that pick a pooled client, and one GET with a timeout
+//! whose errors never carry a credential: URLs are shown without query or user info.
+
+use std::time::Duration;
+
+use crate::params::{self, ParamError, Params};
+use crate::pools::ClientPools;
+use crate::secret::Secret;
+
+/// Failures talking to an HTTP endpoint. URLs are shown without their query string.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum HttpError {
+    /// The server did not answer in time.
+    #[error("no answer from {url} within {after:?}")]
+    Timeout {
+        /// The endpoint, without query.
+        url: String,
+        /// The timeout that expired.
+        after: Duration,
+    },
+    /// The connection failed (refused, DNS, TLS handshake).
+    #[error("cannot reach {url}: {reason}")]
+    Unreachable {
+        /// The endpoint, without query.
+        url: String,
+        /// The transport's reason.
+        reason: String,
+    },
+    /// The server answered with a non-200 status.
+    #[error("{url} answered HTTP {status}")]
+    Status {
+        /// The endpoint, without query.
+        url: String,
+        /// The status code.
+        status: u16,
+    },
+    /// The body could not be read.
+    #[error("reading the answer of {url} failed: {reason}")]
+    Body {
+        /// The endpoint, without query.
+        url: String,
+        /// The reason.
+        reason: String,
+    },
+    /// The TLS material could not be loaded into a client.
+    #[error("the TLS settings are unusable: {reason}")]
+    Tls {
+        /// The reason (never the key material).
+        reason: String,
+    },
+}
+
+/// TLS settings; two triggers with equal settings share one client and its connections.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct TlsConfig {
+    /// `unsafeSsl`: skip certificate verification.
+    pub unsafe_ssl: bool,
+    /// `ca`: extra PEM root certificates.
+    pub ca: Option<Secret>,
+    /// `cert` + `key`: a PEM client certificate and its private key.
+    pub client_identity: Option<(Secret, Secret)>,
+}
+
+impl TlsConfig {
+    /// The shared client for these settings.
+    ///
+    /// # Errors
+    /// [`HttpError::Tls`] when the PEM material does not load.
+    pub fn client(&self, pools: &ClientPools) -> Result<reqwest::Client, HttpError> {
+        pools.http.get_or_try_insert(self.clone(), || self.build())
+    }
+
+    fn build(&self) -> Result<reqwest::Client, HttpError> {
+        // reqwest is built without a crypto provider; Tidal uses ring everywhere. Installing
+        // fails harmlessly when the binary already did it.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let tls = |e: reqwest::Error| HttpError::Tls {
+            reason: e.without_url().to_string(),
+        };
+        let mut builder = reqwest::Client::builder()
+            .danger_accept_invalid_certs(self.unsafe_ssl)
+            .pool_idle_timeout(Duration::from_secs(90))
+            .user_agent(concat!("tidal/", env!("CARGO_PKG_VERSION")));
+        if let Some(ca) = &self.ca {
+            for cert in
+                reqwest::Certificate::from_pem_bundle(ca.expose().as_bytes()).map_err(tls)?
+            {
+                builder = builder.add_root_certificate(cert);
+            }
+        }
+        if let Some((cert, key)) = &self.client_identity {
+            let pem = format!("{}\n{}", cert.expose(), key.expose());
+            builder = builder.identity(reqwest::Identity::from_pem(pem.as_bytes()).map_err(tls)?);
+        }
+        builder.build().map_err(tls)
+    }
+}
+
+/// Where an API key goes (`method`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ApiKeyMethod {
+    /// A request header (default `X-API-KEY`).
+    Header,
+    /// A query parameter (default `api_key`).
+    Query,
+}
+
+/// The credentials a request carries, from `authMode` and the authentication parameters.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HttpAuth {
+    /// `apiKey` mode: (where, parameter name, key).
+    pub api_key: Option<(ApiKeyMethod, String, Secret)>,
+    /// `basic` mode: username and optional password.
+    pub basic: Option<(String, Option<Secret>)>,
+    /// `bearer` mode: the token.
+    pub bearer: Option<Secret>,
+    /// `custom` mode: header name and value.
+    pub custom: Option<(String, Secret)>,
+    /// TLS settings (`tls` mode, `ca`, `unsafeSsl`).
+    pub tls: TlsConfig,
+}
+
+const AUTH_MODES: [&str; 5] = ["apiKey", "basic", "bearer", "tls", "custom"];
+
+impl HttpAuth {
+    /// Reads KEDA's authentication parameters.
+    ///
+    /// `authMode` is a comma-separated list of `apiKey`, `basic`, `bearer`, `tls`, `custom`.
+    /// Credentials come from the TriggerAuthentication (or `<param>FromEnv`); `method`,
+    /// `keyParamName` and `customAuthHeader` may also be plain metadata.
+    ///
+    /// # Errors
+    /// A [`ParamError`] naming the unknown mode or the missing credential.
+    pub fn parse(params: &Params<'_>) -> Result<Self, ParamError> {
+        let mut auth = HttpAuth {
+            tls: TlsConfig {
+                unsafe_ssl: params.bool_or("unsafeSsl", params::METADATA, false)?,
+                ca: params.secret("ca", params::AUTH_ENV),
+                client_identity: None,
+            },
+            ..HttpAuth::default()
+        };
+        let Some(modes) = params.string("authMode", params::ANY) else {
+            return Ok(auth);
+        };
+        for mode in modes.split(',').map(str::trim).filter(|m| !m.is_empty()) {
+            match mode {
+                "apiKey" => {
+                    let key = params.secret("apiKey", params::AUTH_ENV).ok_or_else(|| {
+                        ParamError::missing(
+                            "apiKey",
+                            "authMode apiKey needs it in the TriggerAuthentication",
+                        )
+                    })?;
+                    let method = params
+                        .choice(
+                            "method",
+                            params::ANY,
+                            &[
+                                ("header", ApiKeyMethod::Header),
+                                ("query", ApiKeyMethod::Query),
+                            ],
+                        )?
+                        .unwrap_or(ApiKeyMethod::Header);
+                    let default_name = match method {
+                        ApiKeyMethod::Header => "X-API-KEY",
+                        ApiKeyMethod::Query => "api_key",
+                    };
+                    let name = params
+                        .string("keyParamName", params::ANY)
+                        .unwrap_or_else(|| default_name.to_owned());
+                    auth.api_key = Some((method, name, key));
+                }
+                "basic" => {
+                    let username = params.required_string(
+                        "username",
+                        params::AUTH_FIRST,
+                        "authMode basic needs it",
+                    )?;
+                    auth.basic = Some((username, params.secret("password", params::AUTH_ENV)));
+                }
+                "bearer" => {
+                    let token = params
+                        .secret("bearerToken", params::AUTH_ENV)
+                        .or_else(|| params.secret("token", params::AUTH_ENV))
+                        .ok_or_else(|| {
+                            ParamError::missing("bearerToken", "authMode bearer needs it (or \"token\") in the TriggerAuthentication")
+                        })?;
+                    auth.bearer = Some(token);
+                }
+                "tls" => {
+                    let cert = params.secret("cert", params::AUTH_ENV).ok_or_else(|| {
+                        ParamError::missing("cert", "authMode tls needs a PEM client certificate")
+                    })?;
+                    let key = params.secret("key", params::AUTH_ENV).ok_or_else(|| {
+                        ParamError::missing(
+                            "key",
+                            "authMode tls needs the client certificate's PEM private key",
+                        )
+                    })?;
+                    auth.tls.client_identity = Some((cert, key));
+                }
+                "custom" => {
+                    let header = params.required_string(
+                        "customAuthHeader",
+                        params::ANY,
+                        "authMode custom needs the header name",
+                    )?;
+                    let value = params.secret("customAuthValue", params::AUTH_ENV).ok_or_else(|| {
+                        ParamError::missing("customAuthValue", "authMode custom needs the header value in the TriggerAuthentication")
+                    })?;
+                    auth.custom = Some((header, value));
+                }
+                other => {
+                    return Err(ParamError::Invalid {
+                        param: "authMode".into(),
+                        value: format!("{other:?}"),
+                        expected: format!(
+                            "a comma-separated list of {}",
+                            params::one_of(AUTH_MODES)
+                        ),
+                    });
+                }
+            }
+        }
+        Ok(auth)
+    }
+
+    /// Adds the credentials to a request.
+    pub fn apply(&self, mut request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        if let Some((method, name, key)) = &self.api_key {
+            request = match method {
+                ApiKeyMethod::Header => request.header(name.as_str(), key.expose()),
+                ApiKeyMethod::Query => request.query(&[(name.as_str(), key.expose())]),
+            };
+        }
+        if let Some((user, password)) = &self.basic {
+            request = request.basic_auth(user, password.as_ref().map(Secret::expose));
+        }
+        if let Some(token) = &self.bearer {
+            request = request.bearer_auth(token.expose());
+        }
+        if let Some((header, value)) = &self.custom {
+            request = request.header(header.as_str(), value.expose());
+        }
+        request
+    }
+}
+
+/// The URL as safe to print: no user info, no query, no fragment.
+pub fn display_url(url: &url::Url) -> String {
+    let mut shown = url.clone();
+    let _ = shown.set_username("");
+    let _ = shown.set_password(None);
+    shown.set_query(None);
+    shown.set_fragment(None);
+    shown.to_string()
+}
+
+/// A URL that may not parse, as safe to print: cut at the query and without user info.
+pub fn display_url_text(text: &str) -> String {
+    let cut = text.split(['?', '#']).next().unwrap_or_default();
+    match (cut.find("://"), cut.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            format!("{}{}", &cut[..scheme_end + 3], &cut[at + 1..])
+        }
+        _ => cut.to_owned(),
+    }
+}
+
+/// One GET: `extra` may add headers or query; a 200 answer's body is returned.
+///
+/// # Errors
+/// [`HttpError`] for timeouts, unreachable hosts, non-200 statuses and unreadable bodies.
+pub async fn get(
+    client: &reqwest::Client,
+    url: &url::Url,
+    auth: &HttpAuth,
+    timeout: Duration,
+    extra: impl FnOnce(reqwest::RequestBuilder) -> reqwest::RequestBuilder,
+) -> Result<Vec<u8>, HttpError> {
+    let shown = display_url(url);
+    let request = extra(auth.apply(client.get(url.clone()).timeout(timeout)));
+    let classify = |e: reqwest::Error, shown: &str| {
+        if e.is_timeout() {
+            HttpError::Timeout {
+                url: shown.to_owned(),
+                after: timeout,
+            }
+        } else {
+            HttpError::Unreachable {
+                url: shown.to_owned(),
+                reason: error_chain(&e.without_url()),
+            }
+        }
+    };
+    // The request timeout covers the body too; the outer one is a backstop for a server that
+    // trickles bytes forever.
+    let call = async {
+        let response = request.send().await.map_err(|e| classify(e, &shown))?;
+        let status = response.status();
+        if status != reqwest::StatusCode::OK {
+            return Err(HttpError::Status {
+                url: shown.clone(),
+                status: status.as_u16(),
+            });
+        }
+        response.bytes().await.map(|b| b.to_vec()).map_err(|e| {
+            if e.is_timeout() {
+                classify(e, &shown)
+            } else {
+                HttpError::Body {
+                    url: shown.clone(),
+                    reason: error_chain(&e.without_url()),
+                }
+            }
+        })
+    };
+    match tokio::time::timeout(timeout + Duration::from_millis(100), call).await {
+        Ok(result) => result,
+        Err(_) => Err(HttpError::Timeout {
+            url: shown.clone(),
+            after: timeout,
+        }),
+    }
+}
+
+/// An error and its causes on one line.
+pub fn error_chain(err: &dyn std::error::Error) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,102 @@
+//! Trigger type → scaler constructor, KEDA's `buildScaler` switch as a table.
+//!
+//! Adding a scaler is one line in [`Registry::builtin`]. The operator keeps one registry and
+//! calls [`Registry::build`] for every trigger; errors name the object and the trigger.
+
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::pin::Pin;
+
+use crate::error::{BuildError, Error, Result};
+use crate::scaler::{BuildContext, Scaler};
+
+/// What a constructor returns.
+pub type BuildFuture = Pin<Box<dyn Future<Output = Result<Box<dyn Scaler>>> + Send>>;
+
+/// A scaler constructor.
+pub type Constructor = fn(BuildContext) -> BuildFuture;
+
+/// Trigger types KEDA forbids `useCachedMetrics` on.
+const NO_CACHE: [&str; 3] = ["cpu", "memory", "cron"];
+
+/// The table of known trigger types.
+#[derive(Clone)]
+pub struct Registry {
+    constructors: BTreeMap<&'static str, Constructor>,
+}
+
+impl Registry {
+    /// An empty registry.
+    pub fn empty() -> Self {
+        Self {
+            constructors: BTreeMap::new(),
+        }
+    }
+
+    /// Every scaler this crate implements.
+    pub fn builtin() -> Self {
+        let mut registry = Self::empty();
+        registry.register(crate::metrics_api::TYPE, crate::metrics_api::build);
+        registry.register(crate::cron::TYPE, crate::cron::build);
+        registry.register(
+            crate::kubernetes_workload::TYPE,
+            crate::kubernetes_workload::build,
+        );
+        registry
+    }
+
+    /// Adds or replaces the constructor for `type_name`.
+    pub fn register(&mut self, type_name: &'static str, constructor: Constructor) {
+        self.constructors.insert(type_name, constructor);
+    }
+
+    /// The supported trigger types, sorted.
+    pub fn types(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.constructors.keys().copied()
+    }
+
+    /// Whether `type_name` is supported.
+    pub fn supports(&self, type_name: &str) -> bool {
+        self.constructors.contains_key(type_name)
+    }
+
+    /// Builds the scaler for one trigger.
+    ///
+    /// # Errors
+    /// A [`BuildError`] naming the object, the trigger index and type, and the fault.
+    pub async fn build(&self, ctx: BuildContext) -> Result<Box<dyn Scaler>, BuildError> {
+        let object = ctx.object.clone();
+        let index = ctx.trigger.index;
+        let trigger_type = ctx.trigger.type_name.clone();
+        let wrap = |source: Error| BuildError {
+            object: object.clone(),
+            index,
+            trigger_type: trigger_type.clone(),
+            source,
+        };
+        let Some(constructor) = self.constructors.get(trigger_type.as_str()) else {
+            return Err(wrap(Error::UnknownType {
+                type_name: trigger_type.clone(),
+                supported: self.types().collect::<Vec<_>>().join(", "),
+            }));
+        };
+        if ctx.trigger.use_cached_metrics && NO_CACHE.contains(&trigger_type.as_str()) {
+            return Err(wrap(Error::CacheNotAllowed {
+                trigger_type: trigger_type.clone(),
+            }));
+        }
+        constructor(ctx).await.map_err(wrap)
+    }
+}
+
+impl Default for Registry {
+    fn default() -> Self {
+        Self::builtin()
+    }
+}
+
+impl std::fmt::Debug for Registry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.constructors.keys()).finish()
+    }
+}

@@ -1,0 +1,119 @@
+//! Loopback servers for unit tests: canned HTTP answers, a listener that never answers, and a
+//! port nobody listens on. Everything binds 127.0.0.1 and stops with the test's runtime.
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpListener;
+
+/// A canned HTTP server; `requests` holds every request head it received.
+pub(crate) struct HttpStub {
+    pub(crate) addr: SocketAddr,
+    pub(crate) requests: Arc<Mutex<Vec<String>>>,
+}
+
+impl HttpStub {
+    /// Serves `status` and `body` (with `content_type`) to every request.
+    pub(crate) async fn start(status: u16, content_type: &str, body: &str) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let requests = Arc::new(Mutex::new(Vec::new()));
+        let seen = requests.clone();
+        let response = format!(
+            "HTTP/1.1 {status} X\r\ncontent-type: {content_type}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+            body.len()
+        );
+        tokio::spawn(async move {
+            while let Ok((mut stream, _)) = listener.accept().await {
+                let mut head = Vec::new();
+                let mut buf = [0u8; 4096];
+                while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match stream.read(&mut buf).await {
+                        Ok(0) | Err(_) => break,
+                        Ok(n) => head.extend_from_slice(&buf[..n]),
+                    }
+                }
+                seen.lock()
+                    .unwrap()
+                    .push(String::from_utf8_lossy(&head).into_owned());
+                let _ = stream.write_all(response.as_bytes()).await;
+                let _ = stream.shutdown().await;
+            }
+        });
+        Self { addr, requests }
+    }
+
+    /// `http://127.0.0.1:<port><path>`.
+    pub(crate) fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    /// The last request head, lower-cased.
+    pub(crate) fn last_request(&self) -> String {
+        self.requests
+            .lock()
+            .unwrap()
+            .last()
+            .cloned()
+            .unwrap_or_default()
+            .to_lowercase()
+    }
+}
+
+/// A listener that accepts connections and never answers; the returned address stays bound
+/// until the runtime ends.
+pub(crate) async fn silent_listener() -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((stream, _)) = listener.accept().await {
+            held.push(stream);
+        }
+    });
+    addr
+}
+
+/// A loopback port with nothing listening on it.
+pub(crate) fn closed_port() -> SocketAddr {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    drop(listener);
+    addr
+}
+
+/// A build context for trigger `type_name` with `metadata`, authentication `auth` and
+/// environment `env`, owned by ScaledObject `shop/web` at trigger index 0.
+pub(crate) fn context(
+    type_name: &str,
+    metadata: &[(&str, &str)],
+    auth: &[(&str, &str)],
+    env: &[(&str, &str)],
+    services: Arc<crate::Services>,
+) -> crate::BuildContext {
+    let map = |pairs: &[(&str, &str)]| {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    };
+    crate::BuildContext {
+        object: crate::ObjectRef {
+            kind: crate::ObjectKind::ScaledObject,
+            namespace: "shop".into(),
+            name: "web".into(),
+        },
+        trigger: crate::TriggerSpec {
+            index: 0,
+            type_name: type_name.into(),
+            name: None,
+            metadata: map(metadata),
+            metric_type: None,
+            use_cached_metrics: false,
+        },
+        env: map(env),
+        auth: crate::AuthParams::from_pairs(auth.iter().copied()),
+        services,
+    }
+}
