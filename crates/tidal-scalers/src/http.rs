@@ -31,12 +31,14 @@ pub enum HttpError {
         reason: String,
     },
     /// The server answered with a non-200 status.
-    #[error("{url} answered HTTP {status}")]
+    #[error("{url} answered HTTP {status}{}", if body.is_empty() { String::new() } else { format!(": {body}") })]
     Status {
         /// The endpoint, without query.
         url: String,
         /// The status code.
         status: u16,
+        /// The start of the answer's body, which usually says why.
+        body: String,
     },
     /// The body could not be read.
     #[error("reading the answer of {url} failed: {reason}")]
@@ -136,6 +138,15 @@ impl HttpAuth {
     /// # Errors
     /// A [`ParamError`] naming the unknown mode or the missing credential.
     pub fn parse(params: &Params<'_>) -> Result<Self, ParamError> {
+        Self::parse_modes(params, "authMode")
+    }
+
+    /// Like [`HttpAuth::parse`], with the modes read from `mode_param` (the prometheus
+    /// scaler calls it `authModes`).
+    ///
+    /// # Errors
+    /// A [`ParamError`] naming the unknown mode or the missing credential.
+    pub fn parse_modes(params: &Params<'_>, mode_param: &str) -> Result<Self, ParamError> {
         let mut auth = HttpAuth {
             tls: TlsConfig {
                 unsafe_ssl: params.bool_or("unsafeSsl", params::METADATA, false)?,
@@ -144,7 +155,7 @@ impl HttpAuth {
             },
             ..HttpAuth::default()
         };
-        let Some(modes) = params.string("authMode", params::ANY) else {
+        let Some(modes) = params.string(mode_param, params::ANY) else {
             return Ok(auth);
         };
         for mode in modes.split(',').map(str::trim).filter(|m| !m.is_empty()) {
@@ -217,7 +228,7 @@ impl HttpAuth {
                 }
                 other => {
                     return Err(ParamError::Invalid {
-                        param: "authMode".into(),
+                        param: mode_param.into(),
                         value: format!("{other:?}"),
                         expected: format!(
                             "a comma-separated list of {}",
@@ -304,9 +315,11 @@ pub async fn get(
         let response = request.send().await.map_err(|e| classify(e, &shown))?;
         let status = response.status();
         if status != reqwest::StatusCode::OK {
+            let body = response.text().await.unwrap_or_default();
             return Err(HttpError::Status {
                 url: shown.clone(),
                 status: status.as_u16(),
+                body: excerpt(&body, 200),
             });
         }
         response.bytes().await.map(|b| b.to_vec()).map_err(|e| {
@@ -326,6 +339,16 @@ pub async fn get(
             url: shown.clone(),
             after: timeout,
         }),
+    }
+}
+
+/// At most `max` characters of `text`, on one line, for quoting server answers in errors.
+pub fn excerpt(text: &str, max: usize) -> String {
+    let one_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if one_line.chars().count() <= max {
+        one_line
+    } else {
+        format!("{}…", one_line.chars().take(max).collect::<String>())
     }
 }
 

@@ -29,6 +29,7 @@ pub mod secret;
 pub mod cron;
 pub mod kubernetes_workload;
 pub mod metrics_api;
+pub mod prometheus;
 
 #[cfg(test)]
 mod testutil;

@@ -12,6 +12,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
+use std::time::Duration;
 
 use crate::auth::AuthParams;
 use crate::secret::{REDACTED, Secret};
@@ -278,6 +279,40 @@ impl<'a> Params<'a> {
             ));
         }
         Ok(value)
+    }
+
+    /// KEDA's `timeout` parameter: whole milliseconds, `default` when absent.
+    ///
+    /// # Errors
+    /// [`ParamError`] for a non-number or zero.
+    pub fn timeout_ms(&self, name: &str, default: Duration) -> Result<Duration, ParamError> {
+        match self.parse::<u64>(name, METADATA, "a whole number of milliseconds")? {
+            Some(0) => Err(ParamError::rule(name, "must be at least 1 millisecond")),
+            Some(ms) => Ok(Duration::from_millis(ms)),
+            None => Ok(default),
+        }
+    }
+
+    /// A required absolute `http://` or `https://` URL; a bad one is shown without its query
+    /// or user info.
+    ///
+    /// # Errors
+    /// [`ParamError`] when missing or not such a URL.
+    pub fn http_url(
+        &self,
+        name: &str,
+        order: &[Source],
+        hint: &str,
+    ) -> Result<url::Url, ParamError> {
+        let raw = self.required_string(name, order, hint)?;
+        url::Url::parse(&raw)
+            .ok()
+            .filter(|u| matches!(u.scheme(), "http" | "https") && u.has_host())
+            .ok_or_else(|| ParamError::Invalid {
+                param: name.into(),
+                value: format!("{:?}", crate::http::display_url_text(&raw)),
+                expected: "an absolute http:// or https:// URL".into(),
+            })
     }
 
     /// An optional boolean in Go's `strconv.ParseBool` spellings, `default` when absent.

@@ -39,6 +39,20 @@ pub trait Scaler: Send + Sync + fmt::Debug {
     async fn close(&self) {}
 }
 
+/// The sample of a single-metric trigger: `raw` against the spec's activation target.
+pub fn single_value(specs: &[MetricSpec], raw: f64) -> Vec<MetricValue> {
+    specs
+        .first()
+        .map(|spec| {
+            vec![MetricValue::with_activation(
+                &spec.name,
+                raw,
+                spec.activation_target,
+            )]
+        })
+        .unwrap_or_default()
+}
+
 /// The kind of object a trigger belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ObjectKind {
@@ -176,6 +190,26 @@ impl BuildContext {
             }),
             other => Ok(other),
         }
+    }
+
+    /// KEDA's common case: one External metric named `s<index>-<name>` with `target` and
+    /// `activation`, and the trigger's `metricType`.
+    ///
+    /// # Errors
+    /// [`Error::MetricType`] for Utilization.
+    pub fn external_spec(
+        &self,
+        name: &str,
+        target: f64,
+        activation: f64,
+    ) -> Result<Vec<MetricSpec>> {
+        Ok(vec![MetricSpec {
+            name: self.metric_name(name),
+            target,
+            target_type: self.external_target_type()?,
+            activation_target: activation,
+            source: crate::metric::MetricSource::External,
+        }])
     }
 
     /// The metric name KEDA gives this trigger's metric: `s<index>-<normalized name>`.

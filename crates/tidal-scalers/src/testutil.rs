@@ -117,3 +117,17 @@ pub(crate) fn context(
         services,
     }
 }
+
+/// `base` with the keys of `extra` replaced; an empty value in `extra` removes the key.
+pub(crate) fn overrides<'a>(
+    base: &[(&'a str, &'a str)],
+    extra: &[(&'a str, &'a str)],
+) -> Vec<(&'a str, &'a str)> {
+    let mut all: Vec<(&str, &str)> = base
+        .iter()
+        .copied()
+        .filter(|(k, _)| !extra.iter().any(|(e, _)| e == k))
+        .collect();
+    all.extend(extra.iter().copied().filter(|(_, v)| !v.is_empty()));
+    all
+}

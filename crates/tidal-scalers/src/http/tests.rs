@@ -155,7 +155,7 @@ async fn faults_are_typed_and_never_show_credentials() {
         .unwrap_err();
     assert_eq!(
         err.to_string(),
-        format!("{} answered HTTP 503", stub.url("/m"))
+        format!("{} answered HTTP 503: down", stub.url("/m"))
     );
 }
 

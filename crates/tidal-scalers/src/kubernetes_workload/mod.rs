@@ -14,9 +14,9 @@ use async_trait::async_trait;
 
 pub use selector::{LabelSelector, Requirement};
 
-use crate::metric::{MetricSource, MetricSpec, MetricValue};
+use crate::metric::{MetricSpec, MetricValue};
 use crate::params::{self, ParamError};
-use crate::scaler::{BuildContext, Scaler};
+use crate::scaler::{BuildContext, Scaler, single_value};
 
 /// The KEDA trigger type.
 pub const TYPE: &str = "kubernetes-workload";
@@ -134,13 +134,11 @@ impl WorkloadScaler {
     pub fn new(ctx: &BuildContext) -> crate::Result<Self> {
         let config = Config::parse(&ctx.params()).map_err(Error::from)?;
         let namespace = ctx.object.namespace.clone();
-        let specs = vec![MetricSpec {
-            name: ctx.metric_name(&format!("workload-{namespace}")),
-            target: config.value,
-            target_type: ctx.external_target_type()?,
-            activation_target: config.activation_value,
-            source: MetricSource::External,
-        }];
+        let specs = ctx.external_spec(
+            &format!("workload-{namespace}"),
+            config.value,
+            config.activation_value,
+        )?;
         Ok(Self {
             config,
             namespace,
@@ -169,11 +167,7 @@ impl Scaler for WorkloadScaler {
                 namespace: self.namespace.clone(),
                 reason,
             })?;
-        Ok(vec![MetricValue::with_activation(
-            &self.specs[0].name,
-            count as f64,
-            self.config.activation_value,
-        )])
+        Ok(single_value(&self.specs, count as f64))
     }
 }
 

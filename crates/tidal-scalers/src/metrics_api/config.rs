@@ -55,19 +55,11 @@ impl Config {
     /// # Errors
     /// A [`ParamError`] naming the first bad or missing parameter.
     pub fn parse(params: &Params<'_>, default_timeout: Duration) -> Result<Self, ParamError> {
-        let raw_url = params.required_string(
+        let url = params.http_url(
             "url",
             params::METADATA_ENV,
             "the endpoint to GET, e.g. http://app:8080/stats",
         )?;
-        let url = url::Url::parse(&raw_url)
-            .ok()
-            .filter(|u| matches!(u.scheme(), "http" | "https") && u.has_host())
-            .ok_or_else(|| ParamError::Invalid {
-                param: "url".into(),
-                value: format!("{:?}", crate::http::display_url_text(&raw_url)),
-                expected: "an absolute http:// or https:// URL".into(),
-            })?;
         let format = params
             .choice(
                 "format",
@@ -98,20 +90,7 @@ impl Config {
                 "\"true\" is not supported yet; allowed: \"false\" (query a single URL)",
             ));
         }
-        let timeout = match params.parse::<u64>(
-            "timeout",
-            params::METADATA,
-            "a whole number of milliseconds",
-        )? {
-            Some(0) => {
-                return Err(ParamError::rule(
-                    "timeout",
-                    "must be at least 1 millisecond",
-                ));
-            }
-            Some(ms) => Duration::from_millis(ms),
-            None => default_timeout,
-        };
+        let timeout = params.timeout_ms("timeout", default_timeout)?;
         Ok(Self {
             url,
             format,

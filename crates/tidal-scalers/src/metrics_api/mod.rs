@@ -14,9 +14,9 @@ use async_trait::async_trait;
 pub use config::{Config, Format};
 
 use crate::http::{self, HttpError};
-use crate::metric::{MetricSource, MetricSpec, MetricValue};
+use crate::metric::{MetricSpec, MetricValue};
 use crate::params::ParamError;
-use crate::scaler::{BuildContext, Scaler};
+use crate::scaler::{BuildContext, Scaler, single_value};
 
 /// The KEDA trigger type.
 pub const TYPE: &str = "metrics-api";
@@ -72,19 +72,16 @@ impl MetricsApiScaler {
     pub fn new(ctx: &BuildContext) -> crate::Result<Self> {
         let config =
             Config::parse(&ctx.params(), ctx.services.default_timeout).map_err(Error::from)?;
-        let target_type = ctx.external_target_type()?;
         let client = config
             .auth
             .tls
             .client(&ctx.services.pools)
             .map_err(Error::from)?;
-        let specs = vec![MetricSpec {
-            name: ctx.metric_name(&format!("metric-api-{}", config.value_location)),
-            target: config.target_value,
-            target_type,
-            activation_target: config.activation_target_value,
-            source: MetricSource::External,
-        }];
+        let specs = ctx.external_spec(
+            &format!("metric-api-{}", config.value_location),
+            config.target_value,
+            config.activation_target_value,
+        )?;
         Ok(Self {
             config,
             client,
@@ -117,12 +114,7 @@ impl Scaler for MetricsApiScaler {
     }
 
     async fn sample(&self) -> crate::Result<Vec<MetricValue>> {
-        let raw = self.read().await?;
-        Ok(vec![MetricValue::with_activation(
-            &self.specs[0].name,
-            raw,
-            self.config.activation_target_value,
-        )])
+        Ok(single_value(&self.specs, self.read().await?))
     }
 }
 

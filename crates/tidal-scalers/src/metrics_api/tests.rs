@@ -2,7 +2,7 @@ use std::sync::Arc;
 
 use super::*;
 use crate::metric::MetricTargetType;
-use crate::testutil::{HttpStub, closed_port, context, silent_listener};
+use crate::testutil::{HttpStub, closed_port, context, overrides, silent_listener};
 use crate::{Error as CrateError, Services};
 
 fn build(metadata: &[(&str, &str)], auth: &[(&str, &str)]) -> crate::Result<MetricsApiScaler> {
@@ -28,14 +28,8 @@ const OK: &[(&str, &str)] = &[
     ("targetValue", "5"),
 ];
 
-fn with(extra: &[(&'static str, &'static str)]) -> Vec<(&'static str, &'static str)> {
-    let mut all: Vec<(&str, &str)> = OK
-        .iter()
-        .copied()
-        .filter(|(k, _)| !extra.iter().any(|(e, _)| e == k))
-        .collect();
-    all.extend(extra.iter().copied().filter(|(_, v)| !v.is_empty()));
-    all
+fn with<'a>(extra: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+    overrides(OK, extra)
 }
 
 #[test]

@@ -7,6 +7,7 @@ use serde_json::Value;
 
 use super::config::Format;
 use super::{Error, gjson, promtext};
+use crate::http::excerpt;
 use crate::quantity;
 
 /// Extracts the value at `location` from `body`.
@@ -68,21 +69,12 @@ fn number(found: Option<Value>, location: &str) -> Result<f64, Error> {
     match &found {
         Value::Number(n) => n.as_f64().ok_or_else(|| not_a_number(n.to_string())),
         Value::String(s) => {
-            quantity::parse(s).ok_or_else(|| not_a_number(shorten(&format!("{s:?}"))))
+            quantity::parse(s).ok_or_else(|| not_a_number(excerpt(&format!("{s:?}"), 64)))
         }
         Value::Null => Err(not_a_number("null".into())),
         Value::Bool(b) => Err(not_a_number(b.to_string())),
         Value::Array(_) => Err(not_a_number("an array".into())),
         Value::Object(_) => Err(not_a_number("an object".into())),
-    }
-}
-
-fn shorten(text: &str) -> String {
-    const MAX: usize = 64;
-    if text.chars().count() <= MAX {
-        text.to_owned()
-    } else {
-        format!("{}…", text.chars().take(MAX).collect::<String>())
     }
 }
 
@@ -134,7 +126,7 @@ fn xml_value(text: &str, location: &str) -> Result<f64, Error> {
     let text = node.text().unwrap_or("").trim();
     quantity::parse(text).ok_or_else(|| Error::NotANumber {
         location: location.to_owned(),
-        found: shorten(&format!("{text:?}")),
+        found: excerpt(&format!("{text:?}"), 64),
     })
 }
 
