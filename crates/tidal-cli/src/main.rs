@@ -10,6 +10,7 @@ use clap::{Parser, Subcommand};
 mod convert;
 mod crds;
 mod decide;
+mod input;
 mod output;
 mod simulate;
 mod validate;
