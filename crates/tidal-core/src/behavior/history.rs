@@ -129,6 +129,16 @@ impl History {
         }
     }
 
+    /// Pods added by the scale-ups recorded strictly after `now - period`.
+    pub fn added_within(&self, period: SignedDuration, now: Timestamp) -> i32 {
+        Self::change_in(&self.scale_up_events, period, now)
+    }
+
+    /// Pods removed by the scale-downs recorded strictly after `now - period`.
+    pub fn removed_within(&self, period: SignedDuration, now: Timestamp) -> i32 {
+        Self::change_in(&self.scale_down_events, period, now)
+    }
+
     /// The total change of `events` strictly after `now - period` (`getReplicasChangePerPeriod`).
     pub(crate) fn change_in(events: &[ScaleEvent], period: SignedDuration, now: Timestamp) -> i32 {
         let since = cutoff(now, period);

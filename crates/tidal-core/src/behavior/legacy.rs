@@ -5,45 +5,12 @@
 
 use super::config::ControllerConfig;
 use super::history::{History, Recommendation, cutoff};
-use super::{BoundBy, Input, Normalized};
+use super::{BoundBy, Input};
 
-/// Stabilizes, records and bounds `input.desired` the legacy way.
-pub(crate) fn normalize(
-    history: &mut History,
-    controller: &ControllerConfig,
-    input: Input,
-) -> Normalized {
-    let stabilized = stabilize(history, controller, input);
-    let Input {
-        current, min, max, ..
-    } = input;
-    // Truncated like Kubernetes' int32(math.Max(factor × current, minimum)).
-    let scale_up_limit = (controller.scale_up_limit_factor * f64::from(current))
-        .max(controller.scale_up_limit_minimum) as i32;
-    let (cap, cap_bound) = if max > scale_up_limit {
-        (scale_up_limit, BoundBy::ScaleUpLimit)
-    } else {
-        (max, BoundBy::MaxReplicas)
-    };
-    let (replicas, bound_by) = if stabilized < min {
-        (min, BoundBy::MinReplicas)
-    } else if stabilized > cap {
-        (cap, cap_bound)
-    } else if stabilized != input.desired {
-        (stabilized, BoundBy::ScaleDownStabilization)
-    } else {
-        (stabilized, BoundBy::None)
-    };
-    Normalized {
-        replicas,
-        stabilized,
-        bound_by,
-    }
-}
-
-/// `stabilizeRecommendation`: the highest of `desired` and every recommendation not older than
-/// the controller's downscale window.
-fn stabilize(history: &mut History, controller: &ControllerConfig, input: Input) -> i32 {
+/// Step 2 of the legacy path (`stabilizeRecommendation`): the highest of `input.desired` and
+/// every recommendation not older than the controller's downscale window. Records
+/// `input.desired` in `history`, overwriting the last recommendation older than the window.
+pub fn legacy_stabilize(history: &mut History, controller: &ControllerConfig, input: Input) -> i32 {
     let since = cutoff(input.now, controller.downscale_stabilization);
     let mut highest = input.desired;
     let mut obsolete = None;
@@ -54,12 +21,38 @@ fn stabilize(history: &mut History, controller: &ControllerConfig, input: Input)
             highest = highest.max(rec.replicas);
         }
     }
-    history.store_recommendation(
-        obsolete,
-        Recommendation {
-            at: input.now,
-            replicas: input.desired,
-        },
-    );
+    let recommendation = Recommendation {
+        at: input.now,
+        replicas: input.desired,
+    };
+    history.store_recommendation(obsolete, recommendation);
     highest
+}
+
+/// Step 3 of the legacy path (`convertDesiredReplicasWithRules`): `input.desired` (already
+/// stabilized) raised to `min`, or capped at `max(factor × current, minimum)` or `max`,
+/// whichever is lower. Returns the count and the bound that changed it.
+pub fn legacy_limit(controller: &ControllerConfig, input: Input) -> (i32, BoundBy) {
+    let Input {
+        current,
+        desired,
+        min,
+        max,
+        ..
+    } = input;
+    // Truncated like Kubernetes' int32(math.Max(factor × current, minimum)).
+    let scale_up_limit = (controller.scale_up_limit_factor * f64::from(current))
+        .max(controller.scale_up_limit_minimum) as i32;
+    let (cap, cap_bound) = if max > scale_up_limit {
+        (scale_up_limit, BoundBy::ScaleUpLimit)
+    } else {
+        (max, BoundBy::MaxReplicas)
+    };
+    if desired < min {
+        (min, BoundBy::MinReplicas)
+    } else if desired > cap {
+        (cap, cap_bound)
+    } else {
+        (desired, BoundBy::None)
+    }
 }

@@ -33,9 +33,14 @@
 //! # Entry points
 //!
 //! - [`normalize`] with `Some(&Behavior)` or `None` (legacy), a [`ControllerConfig`] and an
-//!   [`Input`]; it updates the recommendations in the [`History`].
-//! - [`History::record_scale`] once the scale has been applied, so later decisions see it.
-//! - [`Behavior::tolerances`] for the tolerances to pass to [`crate::hpa`].
+//!   [`Input`]: the whole of steps 1–4. It updates the recommendations in the [`History`].
+//! - [`History::record_scale`] once the scale has been applied, so later decisions see it in
+//!   their rate policies.
+//! - [`ControllerConfig::tolerances`] / [`Behavior::tolerances`] for the tolerances to pass to
+//!   [`crate::hpa`].
+//! - The steps on their own, for tools that show intermediate values (and for the conformance
+//!   tests, which test them as Kubernetes does): [`stabilize`] and [`rate_limit`] (behavior
+//!   path), [`legacy_stabilize`] and [`legacy_limit`] (legacy path).
 //!
 //! # Not handled here
 //!
@@ -51,6 +56,8 @@ pub use config::{
     Behavior, ControllerConfig, PolicyKind, ScalingPolicy, ScalingRules, SelectPolicy,
 };
 pub use history::{History, Recommendation, ScaleEvent};
+pub use legacy::{legacy_limit, legacy_stabilize};
+pub use rate::{rate_limit, stabilize};
 
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -155,9 +162,27 @@ pub fn normalize(
         desired: input.desired.max(0),
         ..input
     };
-    match behavior {
-        Some(behavior) => rate::normalize(history, behavior, controller, input),
-        None => legacy::normalize(history, controller, input),
+    let stabilized = match behavior {
+        Some(behavior) => stabilize(history, behavior, controller, input),
+        None => legacy_stabilize(history, controller, input),
+    };
+    let limited = Input {
+        desired: stabilized,
+        ..input
+    };
+    let (replicas, limit) = match behavior {
+        Some(behavior) => rate_limit(history, behavior, limited),
+        None => legacy_limit(controller, limited),
+    };
+    let bound_by = match limit {
+        BoundBy::None if stabilized < input.desired => BoundBy::ScaleUpStabilization,
+        BoundBy::None if stabilized > input.desired => BoundBy::ScaleDownStabilization,
+        limit => limit,
+    };
+    Normalized {
+        replicas,
+        stabilized,
+        bound_by,
     }
 }
 

@@ -6,35 +6,13 @@ use std::cmp::Ordering;
 
 use super::config::{Behavior, ControllerConfig, PolicyKind, ScalingRules, SelectPolicy};
 use super::history::{History, Recommendation, ScaleEvent, cutoff};
-use super::{BoundBy, Input, Normalized};
+use super::{BoundBy, Input};
 
-/// Stabilizes `input.desired` against the recommendations within each direction's window,
-/// records it, then applies the rate policies and the min/max bounds.
-pub(crate) fn normalize(
-    history: &mut History,
-    behavior: &Behavior,
-    controller: &ControllerConfig,
-    input: Input,
-) -> Normalized {
-    let stabilized = stabilize(history, behavior, controller, input);
-    let (replicas, limit) = rate_limit(history, behavior, input, stabilized);
-    let bound_by = match limit {
-        Some(limit) if replicas != stabilized => limit,
-        _ if stabilized == input.desired => BoundBy::None,
-        _ if input.desired >= input.current => BoundBy::ScaleUpStabilization,
-        _ => BoundBy::ScaleDownStabilization,
-    };
-    Normalized {
-        replicas,
-        stabilized,
-        bound_by,
-    }
-}
-
-/// `stabilizeRecommendationWithBehaviors`: the result is the current count raised to the
-/// lowest recommendation within the scale-up window, then capped at the highest recommendation
-/// within the scale-down window.
-fn stabilize(
+/// Step 2 of the behavior path (`stabilizeRecommendationWithBehaviors`): the current count
+/// raised to the lowest recommendation within the scale-up window, then capped at the highest
+/// recommendation within the scale-down window. Records `input.desired` in `history`,
+/// overwriting the last recommendation that is older than both windows.
+pub fn stabilize(
     history: &mut History,
     behavior: &Behavior,
     controller: &ControllerConfig,
@@ -71,26 +49,23 @@ fn stabilize(
     input.current.max(up).min(down)
 }
 
-/// `convertDesiredReplicasWithBehaviorRate`: the count and, when a bound applies in the
-/// direction of the change, which one.
-fn rate_limit(
-    history: &History,
-    behavior: &Behavior,
-    input: Input,
-    desired: i32,
-) -> (i32, Option<BoundBy>) {
+/// Steps 3 and 4 of the behavior path (`convertDesiredReplicasWithBehaviorRate`): limits
+/// `input.desired` (already stabilized) by the rate policies and the min/max bounds, in the
+/// direction of the change only. Returns the count and the bound that changed it
+/// ([`BoundBy::None`] when none did).
+pub fn rate_limit(history: &History, behavior: &Behavior, input: Input) -> (i32, BoundBy) {
     let Input {
         current,
+        desired,
         min,
         max,
         now,
-        ..
     } = input;
     let events = (&history.scale_up_events[..], &history.scale_down_events[..]);
     let direction = match desired.cmp(&current) {
         Ordering::Greater => Direction::Up,
         Ordering::Less => Direction::Down,
-        Ordering::Equal => return (desired, None),
+        Ordering::Equal => return (desired, BoundBy::None),
     };
     let rules = match direction {
         Direction::Up => &behavior.scale_up,
@@ -119,7 +94,14 @@ fn rate_limit(
         }
         Direction::Down => (desired.max(min), BoundBy::MinReplicas),
     };
-    (replicas, Some(bound))
+    (
+        replicas,
+        if replicas == desired {
+            BoundBy::None
+        } else {
+            bound
+        },
+    )
 }
 
 /// The replica count at the start of `period`: the current count minus what was added plus

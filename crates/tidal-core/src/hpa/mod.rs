@@ -42,8 +42,8 @@ mod tolerance;
 pub use combine::{Combined, combine};
 pub use external::{ExternalTarget, ScaleState, external_replicas};
 pub use pods::{
-    ConditionStatus, Pod, PodMetric, PodPhase, ReadinessConfig, ReadyCondition, Requests,
-    ResourceName, ready_pod_count,
+    ConditionStatus, Pod, PodGroups, PodMetric, PodPhase, ReadinessConfig, ReadyCondition,
+    Requests, ResourceName, group_pods, ready_pod_count,
 };
 pub use proposal::{Current, PodCounts, Proposal, Rule};
 pub use resource::{

@@ -194,28 +194,42 @@ impl Default for ReadinessConfig {
     }
 }
 
-/// Pods sorted by how their samples are used.
+/// Pods sorted by how their samples are used (names borrowed from the pods).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub(crate) struct Groups<'a> {
-    /// Pods whose samples are used as they are.
-    pub(crate) ready: usize,
+pub struct PodGroups<'a> {
+    /// How many pods have a sample that is used as it is.
+    pub ready: usize,
     /// Pending pods, and CPU pods not yet trusted: dropped, filled with 0 on a scale-up.
-    pub(crate) unready: BTreeSet<&'a str>,
-    /// Pods with no sample: filled in after the first ratio is known.
-    pub(crate) missing: BTreeSet<&'a str>,
+    pub unready: BTreeSet<&'a str>,
+    /// Running pods with no sample: filled in once the direction of the change is known.
+    pub missing: BTreeSet<&'a str>,
     /// Deleted and finished pods: dropped for good.
-    pub(crate) ignored: BTreeSet<&'a str>,
+    pub ignored: BTreeSet<&'a str>,
 }
 
-/// Sorts `pods` as `groupPods` does; `metrics` is keyed by pod name.
-pub(crate) fn group_pods<'a>(
+/// Sorts `pods` as Kubernetes' `groupPods` does (module docs). `resource` is the resource the
+/// samples measure, `None` for a custom per-pod metric; only `cpu` samples are checked against
+/// readiness. When a pod has several samples, the last one counts.
+pub fn group_pods<'a>(
+    pods: &'a [Pod],
+    metrics: &[PodMetric],
+    resource: Option<ResourceName>,
+    config: ReadinessConfig,
+    now: Timestamp,
+) -> PodGroups<'a> {
+    let by_pod = metrics.iter().map(|m| (m.pod.as_str(), m)).collect();
+    group_by_name(pods, &by_pod, resource, config, now)
+}
+
+/// [`group_pods`] with the samples already keyed by pod name.
+pub(crate) fn group_by_name<'a>(
     pods: &'a [Pod],
     metrics: &BTreeMap<&str, &PodMetric>,
     resource: Option<ResourceName>,
     config: ReadinessConfig,
     now: Timestamp,
-) -> Groups<'a> {
-    let mut groups = Groups::default();
+) -> PodGroups<'a> {
+    let mut groups = PodGroups::default();
     for pod in pods {
         let name = pod.name.as_str();
         if pod.deleting || matches!(pod.phase, PodPhase::Succeeded | PodPhase::Failed) {

@@ -20,7 +20,7 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::pods::{Groups, Pod, PodMetric, ReadinessConfig, ResourceName, group_pods};
+use super::pods::{Pod, PodGroups, PodMetric, ReadinessConfig, ResourceName, group_by_name};
 use super::proposal::{Current, PodCounts, Proposal, Rule};
 use super::tolerance::Tolerances;
 use super::{Error, Result, ceil_replicas};
@@ -240,7 +240,7 @@ fn saturate_i64(v: i128) -> i64 {
     i64::try_from(v).unwrap_or(if v < 0 { i64::MIN } else { i64::MAX })
 }
 
-fn counts(groups: &Groups<'_>) -> PodCounts {
+fn counts(groups: &PodGroups<'_>) -> PodCounts {
     PodCounts {
         ready: groups.ready as u32,
         unready: groups.unready.len() as u32,
@@ -265,7 +265,7 @@ fn pod_averaged<'a>(
         .iter()
         .map(|m| (m.pod.as_str(), m))
         .collect();
-    let groups = group_pods(
+    let groups = group_by_name(
         samples.pods,
         &by_pod,
         resource,
