@@ -8,6 +8,11 @@
 //! - [`v1alpha1`]: ScaledObject, ScaledJob, TriggerAuthentication and ClusterTriggerAuthentication
 //!   in group `tidal.dev`, field-for-field KEDA 2.20, plus Tidal's `status.lastDecision`.
 //! - [`crds`]: the CustomResourceDefinitions, as values and as deterministic YAML.
+//! - [`manifest`]: YAML/JSON text in either group (`keda.sh` or `tidal.dev`) to typed objects with
+//!   line numbers, and conversion between the groups.
+//! - [`path`]: the field paths every message names.
 
 pub mod crds;
+pub mod manifest;
+pub mod path;
 pub mod v1alpha1;
