@@ -8,5 +8,6 @@
 //! modules only move data between the apiserver and those.
 
 pub mod constants;
+pub mod index;
 pub mod lease;
 pub mod target;
