@@ -35,6 +35,9 @@ pub enum Error {
     /// A `prometheus` trigger failed.
     #[error("prometheus: {0}")]
     Prometheus(#[from] crate::prometheus::Error),
+    /// A `redis` or `redis-streams` trigger failed.
+    #[error("redis: {0}")]
+    Redis(#[from] crate::redis::Error),
     /// A `cron` trigger failed.
     #[error("cron: {0}")]
     Cron(#[from] crate::cron::Error),

@@ -30,6 +30,7 @@ pub mod cron;
 pub mod kubernetes_workload;
 pub mod metrics_api;
 pub mod prometheus;
+pub mod redis;
 
 #[cfg(test)]
 mod testutil;

@@ -104,6 +104,8 @@ pub struct ClientPools {
     /// HTTP clients per TLS configuration (credentials go per request, so they do not split
     /// the pool).
     pub http: Pool<TlsConfig, reqwest::Client>,
+    /// Multiplexed Redis connections per server, database and credentials.
+    pub redis: Pool<crate::redis::ConnectionSettings, ::redis::aio::MultiplexedConnection>,
 }
 
 #[cfg(test)]

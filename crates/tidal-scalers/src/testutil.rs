@@ -7,6 +7,9 @@ use std::sync::{Arc, Mutex};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
+/// Key/value pairs as tests write them.
+pub(crate) type Pairs<'a> = &'a [(&'a str, &'a str)];
+
 /// A canned HTTP server; `requests` holds every request head it received.
 pub(crate) struct HttpStub {
     pub(crate) addr: SocketAddr,
