@@ -31,6 +31,7 @@ pub mod kubernetes_workload;
 pub mod metrics_api;
 pub mod prometheus;
 pub mod redis;
+pub mod redis_streams;
 
 #[cfg(test)]
 mod testutil;

@@ -40,6 +40,7 @@ impl Registry {
         registry.register(crate::cron::TYPE, crate::cron::build);
         registry.register(crate::prometheus::TYPE, crate::prometheus::build);
         registry.register(crate::redis::TYPE, crate::redis::build);
+        registry.register(crate::redis_streams::TYPE, crate::redis_streams::build);
         registry.register(
             crate::kubernetes_workload::TYPE,
             crate::kubernetes_workload::build,

@@ -119,3 +119,68 @@ async fn credentials_from_authentication_and_wrong_ones() {
     let err = scaler.sample().await.unwrap_err().to_string();
     assert!(err.contains("cannot connect"), "{err}");
 }
+
+#[tokio::test]
+async fn stream_length_pending_entries_and_lag() {
+    let Some(env) = common::env(VARS) else { return };
+    let mut conn = connection(&env["TIDAL_REDIS_URL"]).await;
+    let address = env["TIDAL_REDIS_ADDRESS"].as_str();
+    let stream = common::unique("tidal-it-stream");
+    for i in 0..37 {
+        let _: String = conn.xadd(&stream, "*", &[("n", i)]).await.unwrap();
+    }
+    let _: () = redis::cmd("XGROUP")
+        .arg("CREATE")
+        .arg(&stream)
+        .arg("workers")
+        .arg("0")
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    // A consumer takes 10 entries and acknowledges none of them.
+    let _: redis::Value = redis::cmd("XREADGROUP")
+        .arg("GROUP")
+        .arg("workers")
+        .arg("c1")
+        .arg("COUNT")
+        .arg(10)
+        .arg("STREAMS")
+        .arg(&stream)
+        .arg(">")
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+
+    let cases: &[(&[(&str, &str)], f64)] = &[
+        (&[], 37.0),
+        (&[("consumerGroup", "workers")], 10.0),
+        (&[("consumerGroup", "workers"), ("lagCount", "5")], 27.0),
+        // A group that does not exist yet has read nothing: the lag is the stream's length.
+        (&[("consumerGroup", "late"), ("lagCount", "5")], 37.0),
+    ];
+    for (extra, want) in cases {
+        let mut metadata = vec![("address", address), ("stream", stream.as_str())];
+        metadata.extend_from_slice(extra);
+        let scaler = common::build("redis-streams", &metadata, &[])
+            .await
+            .unwrap();
+        let values = scaler.sample().await.unwrap();
+        assert_eq!(values[0].value, *want, "{extra:?}");
+        assert!(values[0].active);
+    }
+
+    let scaler = common::build(
+        "redis-streams",
+        &[
+            ("address", address),
+            ("stream", &stream),
+            ("consumerGroup", "ghost"),
+        ],
+        &[],
+    )
+    .await
+    .unwrap();
+    let err = scaler.sample().await.unwrap_err().to_string();
+    assert!(err.contains("has no consumer group \"ghost\""), "{err}");
+    let _: () = conn.del(&stream).await.unwrap();
+}
