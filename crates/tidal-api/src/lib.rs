@@ -11,8 +11,12 @@
 //! - [`manifest`]: YAML/JSON text in either group (`keda.sh` or `tidal.dev`) to typed objects with
 //!   line numbers, and conversion between the groups.
 //! - [`path`]: the field paths every message names.
+//! - [`triggers`]: every KEDA trigger type, which ones Tidal runs, and their parameters.
+//! - [`validate`]: KEDA's admission rules and the catalog's checks, with file/line reports.
 
 pub mod crds;
 pub mod manifest;
 pub mod path;
+pub mod triggers;
 pub mod v1alpha1;
+pub mod validate;
