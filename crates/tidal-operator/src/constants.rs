@@ -17,32 +17,6 @@ pub const DEFAULT_LEASE_NAME: &str = "tidal-operator";
 /// Name of the controller in Events (`reportingController`).
 pub const REPORTING_CONTROLLER: &str = "tidal.dev/operator";
 
-/// Pause annotation keys, shared with KEDA so existing manifests keep their meaning.
-pub mod annotations {
-    /// `"true"` freezes the target at its current replica count.
-    pub const PAUSED: &str = "autoscaling.keda.sh/paused";
-    /// An integer: scale the target to this count, then hold it.
-    pub const PAUSED_REPLICAS: &str = "autoscaling.keda.sh/paused-replicas";
-    /// `"true"` blocks every scale-in, including the step to zero.
-    pub const PAUSED_SCALE_IN: &str = "autoscaling.keda.sh/paused-scale-in";
-    /// `"true"` blocks every scale-out, including activation from zero.
-    pub const PAUSED_SCALE_OUT: &str = "autoscaling.keda.sh/paused-scale-out";
-    /// `"true"` treats the object as active whatever its triggers say.
-    pub const FORCE_ACTIVATION: &str = "autoscaling.keda.sh/force-activation";
-}
-
-/// Condition types in `status.conditions`, as KEDA names them.
-pub mod conditions {
-    /// The object is valid, its target resolves and Tidal is scaling it.
-    pub const READY: &str = "Ready";
-    /// At least one trigger is active.
-    pub const ACTIVE: &str = "Active";
-    /// A trigger failed past `fallback.failureThreshold` and the fallback count applies.
-    pub const FALLBACK: &str = "Fallback";
-    /// A pause annotation holds the target.
-    pub const PAUSED: &str = "Paused";
-}
-
 /// Event reasons. KEDA's names where KEDA has the event, so dashboards and alerts carry over.
 pub mod reasons {
     /// The object became ready (first time, or after being not ready).
@@ -51,6 +25,10 @@ pub mod reasons {
     pub const SCALED_OBJECT_CHECK_FAILED: &str = "ScaledObjectCheckFailed";
     /// The object was deleted and its finalizer released.
     pub const SCALED_OBJECT_DELETED: &str = "ScaledObjectDeleted";
+    /// A pause annotation now holds the target.
+    pub const SCALED_OBJECT_PAUSED: &str = "ScaledObjectPaused";
+    /// The pause annotations were removed; autoscaling resumed.
+    pub const SCALED_OBJECT_UNPAUSED: &str = "ScaledObjectUnpaused";
     /// The scale loop started for the object.
     pub const SCALERS_STARTED: &str = "KEDAScalersStarted";
     /// The scale loop stopped for the object.

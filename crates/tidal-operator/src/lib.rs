@@ -10,4 +10,5 @@
 pub mod constants;
 pub mod index;
 pub mod lease;
+pub mod status;
 pub mod target;
