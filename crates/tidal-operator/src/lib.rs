@@ -12,3 +12,4 @@ pub mod index;
 pub mod lease;
 pub mod status;
 pub mod target;
+pub mod telemetry;
