@@ -26,8 +26,8 @@ pub(crate) enum Node {
     String(String),
     /// A sequence.
     Seq(Vec<Spanned<Node>>),
-    /// A mapping, in document order.
-    Map(Vec<(String, Spanned<Node>)>),
+    /// A mapping, in document order, with the line of each key.
+    Map(Vec<(String, u64, Spanned<Node>)>),
 }
 
 /// Where each field of a document starts: field path to 1-based line.
@@ -89,9 +89,14 @@ impl Node {
             Self::Map(entries) => Value::Object(
                 entries
                     .into_iter()
-                    .map(|(key, item)| {
+                    .map(|(key, key_line, item)| {
                         let path = path.key(&key);
-                        record(lines, &path, &item);
+                        // A field is where its key is, not where a nested block value starts.
+                        if key_line > 0 {
+                            lines.0.insert(path.clone(), key_line);
+                        } else {
+                            record(lines, &path, &item);
+                        }
                         let value = item.value.into_value(&path, lines);
                         (key, value)
                     })
@@ -187,8 +192,9 @@ impl<'de> Visitor<'de> for NodeVisitor {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Node, A::Error> {
         let mut entries = Vec::new();
-        while let Some(key) = map.next_key::<ScalarKey>()? {
-            entries.push((key.0, map.next_value::<Spanned<Node>>()?));
+        while let Some(key) = map.next_key::<Spanned<ScalarKey>>()? {
+            let line = key.referenced.line();
+            entries.push((key.value.0, line, map.next_value::<Spanned<Node>>()?));
         }
         Ok(Node::Map(entries))
     }

@@ -42,7 +42,8 @@ pub struct HpaScalingRules {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub select_policy: Option<ScalingPolicySelect>,
 
-    /// Limits on how fast replicas may change. An empty list forbids changes in this direction.
+    /// Limits on how fast replicas may change; at least one when given (omit the field for the
+    /// defaults, or use `selectPolicy: Disabled` to forbid this direction).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(extend("x-kubernetes-list-type" = "atomic"))]
     pub policies: Option<Vec<HpaScalingPolicy>>,

@@ -3,12 +3,8 @@
 //! KEDA 2.20's spec field for field. ScaledJobs have no HPA and no fallback; each poll decides how
 //! many new Jobs to create from the triggers' queue lengths and the scaling strategy.
 
-// `KubeSchema` copies the annotated struct into its generated `json_schema` with `pub` visibility
-// and drops any `allow` we could put on the struct, so the lint is silenced for the module.
-#![allow(unreachable_pub)]
-
 use k8s_openapi::api::batch::v1::JobSpec;
-use kube::{CustomResource, KubeSchema};
+use kube::CustomResource;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -24,7 +20,7 @@ pub const DEFAULT_JOBS_HISTORY_LIMIT: i32 = 100;
 /// The desired job-based scaling: which Job to run and on which signals.
 // Each `printcolumn(...)` repeats `type_`, which clippy takes for a duplicated attribute.
 #[allow(clippy::duplicated_attributes)]
-#[derive(CustomResource, KubeSchema, Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[derive(CustomResource, JsonSchema, Serialize, Deserialize, Clone, Debug, PartialEq)]
 #[kube(
     group = "tidal.dev",
     version = "v1alpha1",
@@ -78,10 +74,6 @@ pub const DEFAULT_JOBS_HISTORY_LIMIT: i32 = 100;
         json_path = ".status.lastDecision.reason"
     )
 )]
-#[x_kube(validation = kube::core::Rule::new(
-    "(has(self.minReplicaCount) ? self.minReplicaCount : 0) <= \
-     (has(self.maxReplicaCount) ? self.maxReplicaCount : 100)"
-).message("minReplicaCount must be less than or equal to maxReplicaCount (default 100)"))]
 #[serde(rename_all = "camelCase")]
 pub struct ScaledJobSpec {
     /// The Job to create, as a `batch/v1` JobSpec.
@@ -115,7 +107,8 @@ pub struct ScaledJobSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub env_source_container_name: Option<String>,
 
-    /// Jobs to keep running even with no pending work. Default: 0.
+    /// Jobs to keep running even with no pending work. Default: 0. KEDA caps it at
+    /// maxReplicaCount rather than rejecting a larger value.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 0))]
     pub min_replica_count: Option<i32>,
