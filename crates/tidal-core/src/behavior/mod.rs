@@ -194,3 +194,6 @@ impl ControllerConfig {
         })
     }
 }
+
+#[cfg(test)]
+mod tests;

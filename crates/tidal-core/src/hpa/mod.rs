@@ -110,3 +110,6 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 fn ceil_replicas(x: f64) -> i32 {
     x.ceil() as i32
 }
+
+#[cfg(test)]
+mod tests;
