@@ -10,6 +10,8 @@ pub struct Proposal {
     /// The proposed replica count.
     pub replicas: i32,
     /// `usage / target` as first computed, before any missing or unready pod was filled in.
+    /// For an `AverageValue` external or object target on a target with `status.replicas: 0`
+    /// it is infinite (or NaN for a zero value), as in Kubernetes; serialized as `null`.
     pub usage_ratio: f64,
     /// The current value of the metric, as Kubernetes reports it in `status.currentMetrics`.
     pub current: Current,
