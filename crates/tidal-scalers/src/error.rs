@@ -35,12 +35,21 @@ pub enum Error {
     /// A `prometheus` trigger failed.
     #[error("prometheus: {0}")]
     Prometheus(#[from] crate::prometheus::Error),
+    /// A `rabbitmq` trigger failed.
+    #[error("rabbitmq: {0}")]
+    RabbitMq(#[from] crate::rabbitmq::Error),
     /// A `redis` or `redis-streams` trigger failed.
     #[error("redis: {0}")]
     Redis(#[from] crate::redis::Error),
     /// A `cron` trigger failed.
     #[error("cron: {0}")]
     Cron(#[from] crate::cron::Error),
+    /// A `kafka` trigger failed.
+    #[error("kafka: {0}")]
+    Kafka(#[from] crate::kafka::Error),
+    /// An `external` or `external-push` trigger failed.
+    #[error("external: {0}")]
+    External(#[from] crate::external::Error),
     /// A `kubernetes-workload` trigger failed.
     #[error("kubernetes-workload: {0}")]
     KubernetesWorkload(#[from] crate::kubernetes_workload::Error),

@@ -27,9 +27,12 @@ pub mod scaler;
 pub mod secret;
 
 pub mod cron;
+pub mod external;
+pub mod kafka;
 pub mod kubernetes_workload;
 pub mod metrics_api;
 pub mod prometheus;
+pub mod rabbitmq;
 pub mod redis;
 pub mod redis_streams;
 

@@ -39,6 +39,10 @@ impl Registry {
         registry.register(crate::metrics_api::TYPE, crate::metrics_api::build);
         registry.register(crate::cron::TYPE, crate::cron::build);
         registry.register(crate::prometheus::TYPE, crate::prometheus::build);
+        registry.register(crate::kafka::TYPE, crate::kafka::build);
+        registry.register(crate::external::TYPE, crate::external::build);
+        registry.register(crate::external::PUSH_TYPE, crate::external::build);
+        registry.register(crate::rabbitmq::TYPE, crate::rabbitmq::build);
         registry.register(crate::redis::TYPE, crate::redis::build);
         registry.register(crate::redis_streams::TYPE, crate::redis_streams::build);
         registry.register(

@@ -117,3 +117,20 @@ impl Exporter {
         );
     }
 }
+
+/// Samples until the first value is `want`, for servers that publish with a delay (Prometheus
+/// scrapes every second; RabbitMQ's management stats refresh every few seconds).
+///
+/// # Panics
+/// When the value is not reached within 30 seconds.
+pub(crate) async fn eventually(scaler: &dyn Scaler, want: f64) -> tidal_scalers::MetricValue {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let got = scaler.sample().await;
+        match got {
+            Ok(values) if values[0].value == want => return values[0].clone(),
+            _ if std::time::Instant::now() > deadline => panic!("never sampled {want}: {got:?}"),
+            _ => tokio::time::sleep(std::time::Duration::from_millis(250)).await,
+        }
+    }
+}

@@ -12,4 +12,5 @@
 mod common;
 mod metrics_api;
 mod prometheus;
+mod rabbitmq;
 mod redis;

@@ -1,7 +1,5 @@
 //! prometheus against a real Prometheus scraping the test exporter.
 
-use std::time::{Duration, Instant};
-
 use tidal_scalers::Scaler;
 
 use crate::common::{self, Exporter};
@@ -28,19 +26,6 @@ async fn error_of(server: &str, query: &str, extra: &[(&str, &str)]) -> String {
         .to_string()
 }
 
-/// Samples until Prometheus has scraped the gauge (it scrapes every second).
-async fn eventually(scaler: &dyn Scaler, want: f64) -> tidal_scalers::MetricValue {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let got = scaler.sample().await;
-        match got {
-            Ok(values) if values[0].value == want => return values[0].clone(),
-            _ if Instant::now() > deadline => panic!("Prometheus never reported {want}: {got:?}"),
-            _ => tokio::time::sleep(Duration::from_millis(250)).await,
-        }
-    }
-}
-
 #[tokio::test]
 async fn one_series_gives_value_and_activity() {
     let Some(env) = common::env(VARS) else { return };
@@ -51,9 +36,9 @@ async fn one_series_gives_value_and_activity() {
     exporter.set(&gauge, "37", &[("queue", "orders")]).await;
     let query = format!("sum({gauge}{{queue=\"orders\"}})");
     let server = &env["TIDAL_PROMETHEUS_URL"];
-    let value = eventually(scaler(server, &query, &[]).await.as_ref(), 37.0).await;
+    let value = common::eventually(scaler(server, &query, &[]).await.as_ref(), 37.0).await;
     assert!(value.active);
-    let value = eventually(
+    let value = common::eventually(
         scaler(server, &query, &[("activationThreshold", "37")])
             .await
             .as_ref(),
@@ -74,7 +59,7 @@ async fn several_series_nan_and_empty_results() {
     exporter.set(&gauge, "1", &[("queue", "a")]).await;
     exporter.set(&gauge, "2", &[("queue", "b")]).await;
     let total = format!("sum({gauge})");
-    eventually(scaler(server, &total, &[]).await.as_ref(), 3.0).await;
+    common::eventually(scaler(server, &total, &[]).await.as_ref(), 3.0).await;
 
     let err = error_of(server, &gauge, &[]).await;
     assert!(err.contains("returned 2 series"), "{err}");

@@ -1,0 +1,368 @@
+//! The `rabbitmq` scaler: queue length or message rates.
+//!
+//! Over AMQP (an `amqp://` host) the queue is declared passively on a channel of a connection
+//! shared per URI, which reports its ready messages. Over the management API (an `http://`
+//! host) one GET reads the queue's `messages` (or `messages_ready` with
+//! `excludeUnacknowledged`) and its publish and deliver rates; with `useRegex`, every matching
+//! queue is read in one listing and combined by `operation`. As in KEDA, a MessageRate trigger
+//! is active when either the rate or the message count is above `activationValue`.
+
+mod config;
+mod management;
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use lapin::options::QueueDeclareOptions;
+use lapin::types::FieldTable;
+
+pub use config::{Config, Mode, Operation, Protocol};
+
+use crate::http::{self, HttpAuth, HttpError};
+use crate::metric::{MetricSpec, MetricValue};
+use crate::params::ParamError;
+use crate::scaler::{BuildContext, Scaler};
+use crate::secret::Secret;
+
+/// The KEDA trigger type.
+pub const TYPE: &str = "rabbitmq";
+
+/// `rabbitmq` failures.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum Error {
+    /// A metadata or authentication parameter is missing or invalid.
+    #[error(transparent)]
+    Param(#[from] ParamError),
+    /// The management API could not be queried.
+    #[error(transparent)]
+    Http(#[from] HttpError),
+    /// The queue does not exist (or no queue matches the regex).
+    #[error("{} {queue:?} does not exist", if *regex { "no queue matches" } else { "queue" })]
+    QueueNotFound {
+        /// `queueName`.
+        queue: String,
+        /// Whether `queueName` is a regex.
+        regex: bool,
+    },
+    /// The AMQP connection failed.
+    #[error("cannot connect to RabbitMQ at {host}: {reason}")]
+    Connect {
+        /// The host, without credentials.
+        host: String,
+        /// Why.
+        reason: String,
+    },
+    /// The broker refused the credentials.
+    #[error("RabbitMQ at {host} refused the credentials")]
+    Auth {
+        /// The host, without credentials.
+        host: String,
+    },
+    /// No answer in time over AMQP.
+    #[error("no answer from RabbitMQ at {host} within {after:?}")]
+    Timeout {
+        /// The host, without credentials.
+        host: String,
+        /// The timeout.
+        after: Duration,
+    },
+    /// An AMQP operation failed.
+    #[error("RabbitMQ at {host} answered an error: {reason}")]
+    Amqp {
+        /// The host, without credentials.
+        host: String,
+        /// Why.
+        reason: String,
+    },
+    /// The management API's answer is not what it should be.
+    #[error("the management API's answer is malformed: {reason}")]
+    Malformed {
+        /// Why.
+        reason: String,
+    },
+}
+
+/// A built `rabbitmq` trigger.
+#[derive(Debug)]
+pub struct RabbitMqScaler {
+    config: Config,
+    services: std::sync::Arc<crate::Services>,
+    specs: Vec<MetricSpec>,
+    http: Option<(reqwest::Client, url::Url, HttpAuth)>,
+    amqp_uri: Secret,
+}
+
+impl RabbitMqScaler {
+    /// Builds the scaler; AMQP connections are dialled on the first sample.
+    ///
+    /// # Errors
+    /// A parameter error, the metric type error, or unusable TLS material.
+    pub fn new(ctx: &BuildContext) -> crate::Result<Self> {
+        let config =
+            Config::parse(&ctx.params(), ctx.services.default_timeout).map_err(Error::from)?;
+        let specs = ctx.external_spec(
+            &format!("rabbitmq-{}", config.queue_name),
+            config.value,
+            config.activation_value,
+        )?;
+        let mut url = url::Url::parse(config.host.expose()).map_err(|e| Error::Malformed {
+            reason: e.to_string(),
+        })?;
+        // The vhost is the last path segment (percent-encoded, `%2F` for "/"); anything before
+        // it is a path prefix of the management API behind a proxy.
+        let path = url.path().trim_start_matches('/').to_owned();
+        let (prefix, url_vhost) = path.rsplit_once('/').unwrap_or(("", path.as_str()));
+        let vhost = config.vhost.clone().unwrap_or_else(|| {
+            let decoded = percent_decode(url_vhost);
+            if decoded.is_empty() {
+                "/".to_owned()
+            } else {
+                decoded
+            }
+        });
+        let username = config
+            .username
+            .clone()
+            .unwrap_or_else(|| percent_decode(url.username()));
+        let password = config
+            .password
+            .clone()
+            .or_else(|| url.password().map(|p| Secret::new(percent_decode(p))));
+        let (http, amqp_uri) = match config.protocol {
+            Protocol::Http => {
+                let client = config
+                    .tls
+                    .client(&ctx.services.pools)
+                    .map_err(Error::from)?;
+                let _ = url.set_username("");
+                let _ = url.set_password(None);
+                let mut base = url.clone();
+                base.set_query(None);
+                base.set_path(&format!(
+                    "{}/api/queues/",
+                    if prefix.is_empty() {
+                        String::new()
+                    } else {
+                        format!("/{prefix}")
+                    }
+                ));
+                let auth = HttpAuth {
+                    basic: (!username.is_empty()).then(|| (username.clone(), password.clone())),
+                    tls: config.tls.clone(),
+                    ..HttpAuth::default()
+                };
+                let endpoint = if config.use_regex {
+                    base.join(&encode(&vhost)).map_err(|e| Error::Malformed {
+                        reason: e.to_string(),
+                    })?
+                } else {
+                    base.join(&format!(
+                        "{}/{}",
+                        encode(&vhost),
+                        encode(&config.queue_name)
+                    ))
+                    .map_err(|e| Error::Malformed {
+                        reason: e.to_string(),
+                    })?
+                };
+                (Some((client, endpoint, auth)), Secret::new(""))
+            }
+            Protocol::Amqp => {
+                let _ = url.set_username(&username);
+                let _ = url.set_password(password.as_ref().map(Secret::expose));
+                url.set_path(&format!("/{}", encode(&vhost)));
+                (None, Secret::new(url.to_string()))
+            }
+        };
+        Ok(Self {
+            config,
+            services: ctx.services.clone(),
+            specs,
+            http,
+            amqp_uri,
+        })
+    }
+
+    /// The parsed configuration.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// (value, messages) from the management API.
+    async fn read_http(
+        &self,
+        client: &reqwest::Client,
+        endpoint: &url::Url,
+        auth: &HttpAuth,
+    ) -> Result<(f64, f64), Error> {
+        let config = &self.config;
+        let page_size = config.page_size.to_string();
+        let body = http::get(client, endpoint, auth, config.timeout, |request| {
+            if config.use_regex {
+                request.query(&[
+                    ("page", "1"),
+                    ("use_regex", "true"),
+                    ("pagination", "true"),
+                    ("name", config.queue_name.as_str()),
+                    ("page_size", page_size.as_str()),
+                ])
+            } else {
+                request
+            }
+        })
+        .await;
+        match body {
+            Ok(body) if config.use_regex => management::combine(&body, config),
+            Ok(body) => Ok(management::measure(
+                &management::parse_queue(&body)?,
+                config,
+            )),
+            Err(HttpError::Status { status: 404, .. }) => Err(Error::QueueNotFound {
+                queue: config.queue_name.clone(),
+                regex: config.use_regex,
+            }),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Ready messages from a passive declare.
+    async fn read_amqp(&self) -> Result<f64, Error> {
+        let timeout = self.config.timeout;
+        let host = self.config.host_shown.clone();
+        let call = async {
+            let connection = self.amqp_connection().await?;
+            let channel = connection
+                .create_channel()
+                .await
+                .map_err(|e| self.amqp_error(&e))?;
+            let declared = channel
+                .queue_declare(
+                    self.config.queue_name.as_str().into(),
+                    QueueDeclareOptions {
+                        passive: true,
+                        ..QueueDeclareOptions::default()
+                    },
+                    FieldTable::default(),
+                )
+                .await;
+            match declared {
+                Ok(queue) => {
+                    let _ = channel.close(200, "".into()).await;
+                    Ok(f64::from(queue.message_count()))
+                }
+                Err(e) if e.to_string().contains("NOT_FOUND") => Err(Error::QueueNotFound {
+                    queue: self.config.queue_name.clone(),
+                    regex: false,
+                }),
+                Err(e) => Err(self.amqp_error(&e)),
+            }
+        };
+        let Ok(result) = tokio::time::timeout(timeout, call).await else {
+            self.services.pools.amqp.remove(&self.amqp_uri);
+            return Err(Error::Timeout {
+                host,
+                after: timeout,
+            });
+        };
+        if matches!(result, Err(Error::Connect { .. } | Error::Amqp { .. })) {
+            self.services.pools.amqp.remove(&self.amqp_uri);
+        }
+        result
+    }
+
+    async fn amqp_connection(&self) -> Result<std::sync::Arc<lapin::Connection>, Error> {
+        let pools = &self.services.pools;
+        if let Some(conn) = pools.amqp.get(&self.amqp_uri)
+            && conn.status().connected()
+        {
+            return Ok(conn);
+        }
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let conn = lapin::Connection::connect(
+            self.amqp_uri.expose(),
+            lapin::ConnectionProperties::default(),
+        )
+        .await
+        .map_err(|e| {
+            let reason = e.to_string();
+            if reason.contains("ACCESS_REFUSED")
+                || reason.contains("authentication")
+                || reason.contains("403")
+            {
+                Error::Auth {
+                    host: self.config.host_shown.clone(),
+                }
+            } else {
+                Error::Connect {
+                    host: self.config.host_shown.clone(),
+                    reason: strip_secret(&reason, &self.amqp_uri),
+                }
+            }
+        })?;
+        let conn = std::sync::Arc::new(conn);
+        pools.amqp.insert(self.amqp_uri.clone(), conn.clone());
+        Ok(conn)
+    }
+
+    fn amqp_error(&self, e: &lapin::Error) -> Error {
+        Error::Amqp {
+            host: self.config.host_shown.clone(),
+            reason: strip_secret(&e.to_string(), &self.amqp_uri),
+        }
+    }
+}
+
+/// Removes the URI (which holds the password) from a client message, just in case.
+fn strip_secret(text: &str, uri: &Secret) -> String {
+    if uri.is_empty() {
+        text.to_owned()
+    } else {
+        text.replace(uri.expose(), crate::secret::REDACTED)
+    }
+}
+
+fn encode(segment: &str) -> String {
+    url::form_urlencoded::byte_serialize(segment.as_bytes())
+        .collect::<String>()
+        .replace('+', "%20")
+}
+
+fn percent_decode(text: &str) -> String {
+    url::form_urlencoded::parse(format!("x={}", text.replace('+', "%2B")).as_bytes())
+        .next()
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default()
+}
+
+#[async_trait]
+impl Scaler for RabbitMqScaler {
+    fn metric_specs(&self) -> &[MetricSpec] {
+        &self.specs
+    }
+
+    async fn sample(&self) -> crate::Result<Vec<MetricValue>> {
+        let (value, messages) = if let Some((client, endpoint, auth)) = &self.http {
+            self.read_http(client, endpoint, auth).await?
+        } else {
+            let ready = self.read_amqp().await?;
+            (ready, ready)
+        };
+        let activation = self.config.activation_value;
+        let active = match self.config.mode {
+            Mode::QueueLength => value > activation,
+            Mode::MessageRate | Mode::DeliverGetRate => value > activation || messages > activation,
+        };
+        Ok(vec![MetricValue::new(&self.specs[0].name, value, active)])
+    }
+
+    async fn close(&self) {
+        // The pooled AMQP connection is shared; it stays for other triggers.
+    }
+}
+
+pub(crate) fn build(ctx: BuildContext) -> crate::registry::BuildFuture {
+    Box::pin(async move { Ok(Box::new(RabbitMqScaler::new(&ctx)?) as Box<dyn Scaler>) })
+}
+
+#[cfg(test)]
+mod tests;
