@@ -61,13 +61,19 @@ fn one_core() -> f64 {
 
 impl Default for Resources {
     fn default() -> Self {
-        Self { cpu: 1.0, memory_gib: 1.0, gpu: 0 }
+        Self {
+            cpu: 1.0,
+            memory_gib: 1.0,
+            gpu: 0,
+        }
     }
 }
 
 impl Resources {
     fn fits(&self, need: &Resources) -> bool {
-        self.cpu + 1e-9 >= need.cpu && self.memory_gib + 1e-9 >= need.memory_gib && self.gpu >= need.gpu
+        self.cpu + 1e-9 >= need.cpu
+            && self.memory_gib + 1e-9 >= need.memory_gib
+            && self.gpu >= need.gpu
     }
 
     fn take(&mut self, need: &Resources) {
@@ -84,9 +90,21 @@ impl Resources {
 
     /// How many pods of `need` fit into `self`.
     fn pods_of(&self, need: &Resources) -> u32 {
-        let by = |have: f64, want: f64| if want > 0.0 { (have / want + 1e-9).floor() } else { f64::MAX };
-        let gpu = if need.gpu > 0 { f64::from(self.gpu / need.gpu) } else { f64::MAX };
-        by(self.cpu, need.cpu).min(by(self.memory_gib, need.memory_gib)).min(gpu) as u32
+        let by = |have: f64, want: f64| {
+            if want > 0.0 {
+                (have / want + 1e-9).floor()
+            } else {
+                f64::MAX
+            }
+        };
+        let gpu = if need.gpu > 0 {
+            f64::from(self.gpu / need.gpu)
+        } else {
+            f64::MAX
+        };
+        by(self.cpu, need.cpu)
+            .min(by(self.memory_gib, need.memory_gib))
+            .min(gpu) as u32
     }
 }
 
@@ -205,10 +223,21 @@ pub struct Cluster {
 impl Cluster {
     /// A cluster for `spec` with compiled samplers, seeded with `seed`. Initial replicas are
     /// Ready at time 0.
-    pub fn new(spec: &ClusterSpec, startup: Sampler, provisioning: Option<Sampler>, seed: u64) -> Self {
+    pub fn new(
+        spec: &ClusterSpec,
+        startup: Sampler,
+        provisioning: Option<Sampler>,
+        seed: u64,
+    ) -> Self {
         let nodes = spec.nodes.as_ref().map_or_else(Vec::new, |n| {
             (0..n.initial)
-                .map(|_| Node { free: n.capacity, ready_at: 0.0, pods: 0, empty_since: 0.0, managed: false })
+                .map(|_| Node {
+                    free: n.capacity,
+                    ready_at: 0.0,
+                    pods: 0,
+                    empty_since: 0.0,
+                    managed: false,
+                })
                 .collect()
         });
         let mut cluster = Self {
@@ -242,7 +271,10 @@ impl Cluster {
 
     /// Counts of pods by state.
     pub fn counts(&self) -> PodCounts {
-        let mut c = PodCounts { nodes: self.nodes.len() as u32, ..PodCounts::default() };
+        let mut c = PodCounts {
+            nodes: self.nodes.len() as u32,
+            ..PodCounts::default()
+        };
         for pod in &self.pods {
             match pod.state {
                 PodState::Pending => c.pending += 1,
@@ -261,7 +293,11 @@ impl Cluster {
         let live = self.counts().desired;
         if replicas > live {
             for _ in live..replicas {
-                self.pods.push(Pod { id: self.next_id, state: PodState::Pending, node: None });
+                self.pods.push(Pod {
+                    id: self.next_id,
+                    state: PodState::Pending,
+                    node: None,
+                });
                 self.next_id += 1;
             }
             self.schedule(now);
@@ -274,7 +310,8 @@ impl Cluster {
                 PodState::Starting(_) => 1,
                 _ => 2,
             };
-            victims.sort_by_key(|&i| (rank(self.pods[i].state), std::cmp::Reverse(self.pods[i].id)));
+            victims
+                .sort_by_key(|&i| (rank(self.pods[i].state), std::cmp::Reverse(self.pods[i].id)));
             victims.truncate((live - replicas) as usize);
             let mut gone = Vec::new();
             for &i in &victims {
@@ -308,7 +345,11 @@ impl Cluster {
             let node = if self.spec.is_none() {
                 None
             } else {
-                match self.nodes.iter().position(|n| n.ready_at <= now && n.free.fits(&self.pod)) {
+                match self
+                    .nodes
+                    .iter()
+                    .position(|n| n.ready_at <= now && n.free.fits(&self.pod))
+                {
                     Some(n) => Some(n),
                     None => continue,
                 }
@@ -327,7 +368,12 @@ impl Cluster {
     /// terminations whose pod has drained (`draining(pod_id, rank)` is asked for terminating pods
     /// in the order they started terminating) or whose grace ran out, runs the node provisioner
     /// and schedules pending pods. Returns the ids of pods removed before they drained.
-    pub fn advance(&mut self, now: f64, dt: f64, mut draining: impl FnMut(u64, usize) -> bool) -> Vec<u64> {
+    pub fn advance(
+        &mut self,
+        now: f64,
+        dt: f64,
+        mut draining: impl FnMut(u64, usize) -> bool,
+    ) -> Vec<u64> {
         for pod in &self.pods {
             if !matches!(pod.state, PodState::Pending) {
                 self.pod_seconds += dt;
@@ -367,12 +413,18 @@ impl Cluster {
 
     fn provision(&mut self, now: f64) {
         let Some(spec) = &self.spec else { return };
-        let Some(autoscaler) = &spec.autoscaler else { return };
+        let Some(autoscaler) = &spec.autoscaler else {
+            return;
+        };
         if now < self.next_scan {
             return;
         }
         self.next_scan = now + autoscaler.scan_interval.secs();
-        let pending = self.pods.iter().filter(|p| p.state == PodState::Pending).count() as u32;
+        let pending = self
+            .pods
+            .iter()
+            .filter(|p| p.state == PodState::Pending)
+            .count() as u32;
         let per_node = spec.capacity.pods_of(&self.pod).max(1);
         let coming: u32 = self
             .nodes
@@ -384,7 +436,10 @@ impl Cluster {
             let wanted = (pending - coming).div_ceil(per_node);
             let room = autoscaler.max_nodes.saturating_sub(self.nodes.len() as u32);
             for _ in 0..wanted.min(room) {
-                let delay = self.provisioning.as_ref().map_or(0.0, |s| s.sample(&mut self.rng));
+                let delay = self
+                    .provisioning
+                    .as_ref()
+                    .map_or(0.0, |s| s.sample(&mut self.rng));
                 self.nodes.push(Node {
                     free: spec.capacity,
                     ready_at: now + delay,
@@ -399,7 +454,11 @@ impl Cluster {
         let unneeded = autoscaler.scale_down_unneeded.secs();
         if pending == 0 && self.nodes.len() > spec.initial as usize {
             if let Some(last) = self.nodes.last() {
-                if last.managed && last.pods == 0 && last.ready_at <= now && now - last.empty_since >= unneeded {
+                if last.managed
+                    && last.pods == 0
+                    && last.ready_at <= now
+                    && now - last.empty_since >= unneeded
+                {
                     self.nodes.pop();
                 }
             }
@@ -418,7 +477,11 @@ mod tests {
             startup: Dist::Fixed(Span(30.0)),
             termination_grace: Span(20.0),
             initial_replicas: 2,
-            pod: Resources { cpu: 2.0, memory_gib: 1.0, gpu: 1 },
+            pod: Resources {
+                cpu: 2.0,
+                memory_gib: 1.0,
+                gpu: 1,
+            },
             nodes,
         }
     }
@@ -436,7 +499,15 @@ mod tests {
         // The newest ready pod drains while the service still has work on it.
         cluster.advance(31.0, 1.0, |_, _| true);
         assert_eq!(cluster.counts().terminating, 1);
-        assert_eq!(cluster.pods().iter().find(|p| matches!(p.state, PodState::Terminating(_))).unwrap().id, 3);
+        assert_eq!(
+            cluster
+                .pods()
+                .iter()
+                .find(|p| matches!(p.state, PodState::Terminating(_)))
+                .unwrap()
+                .id,
+            3
+        );
         let cut = cluster.advance(51.0, 20.0, |_, _| true);
         assert_eq!(cut, vec![3], "grace ran out with work left");
         assert_eq!(cluster.counts().terminating, 0);
@@ -448,7 +519,11 @@ mod tests {
     fn pending_pods_wait_for_provisioned_nodes() {
         let nodes = NodesSpec {
             initial: 1,
-            capacity: Resources { cpu: 4.0, memory_gib: 16.0, gpu: 2 },
+            capacity: Resources {
+                cpu: 4.0,
+                memory_gib: 16.0,
+                gpu: 2,
+            },
             provisioning: Dist::Fixed(Span(100.0)),
             autoscaler: Some(NodeAutoscaler {
                 max_nodes: 3,
@@ -456,20 +531,37 @@ mod tests {
                 scale_down_unneeded: Span(60.0),
             }),
         };
-        let mut cluster = Cluster::new(&spec(Some(nodes)), Sampler::Fixed(30.0), Some(Sampler::Fixed(100.0)), 1);
+        let mut cluster = Cluster::new(
+            &spec(Some(nodes)),
+            Sampler::Fixed(30.0),
+            Some(Sampler::Fixed(100.0)),
+            1,
+        );
         cluster.scale_to(7, 0.0);
         assert_eq!(cluster.counts().pending, 5);
         cluster.advance(1.0, 1.0, |_, _| false);
-        assert_eq!(cluster.counts().nodes, 3, "three nodes' worth of pods pending, capped at 3 nodes");
+        assert_eq!(
+            cluster.counts().nodes,
+            3,
+            "three nodes' worth of pods pending, capped at 3 nodes"
+        );
         cluster.advance(100.0, 99.0, |_, _| false);
         assert_eq!(cluster.counts().pending, 5, "nodes are still provisioning");
         cluster.advance(101.0, 1.0, |_, _| false);
-        assert_eq!(cluster.counts().pending, 1, "max_nodes leaves one pod pending");
+        assert_eq!(
+            cluster.counts().pending,
+            1,
+            "max_nodes leaves one pod pending"
+        );
         assert_eq!(cluster.counts().starting, 4);
         cluster.scale_to(2, 101.0);
         for t in 102..300 {
             cluster.advance(f64::from(t), 1.0, |_, _| false);
         }
-        assert_eq!(cluster.counts().nodes, 1, "empty provisioned nodes are removed");
+        assert_eq!(
+            cluster.counts().nodes,
+            1,
+            "empty provisioned nodes are removed"
+        );
     }
 }

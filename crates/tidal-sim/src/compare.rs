@@ -101,20 +101,29 @@ pub fn compare(
     for spec in &specs {
         build_policy(spec, prepared)?;
     }
-    let needed: Vec<Vec<u32>> = seeds.iter().map(|&s| needed_per_minute(prepared, s)).collect::<Result<_>>()?;
-    let jobs: Vec<(usize, usize)> =
-        (0..specs.len()).flat_map(|p| (0..seeds.len()).map(move |s| (p, s))).collect();
-    let results: Mutex<Vec<Option<Result<RunOutput>>>> = Mutex::new((0..jobs.len()).map(|_| None).collect());
+    let needed: Vec<Vec<u32>> = seeds
+        .iter()
+        .map(|&s| needed_per_minute(prepared, s))
+        .collect::<Result<_>>()?;
+    let jobs: Vec<(usize, usize)> = (0..specs.len())
+        .flat_map(|p| (0..seeds.len()).map(move |s| (p, s)))
+        .collect();
+    let results: Mutex<Vec<Option<Result<RunOutput>>>> =
+        Mutex::new((0..jobs.len()).map(|_| None).collect());
     let next = AtomicUsize::new(0);
     std::thread::scope(|scope| {
         for _ in 0..threads.clamp(1, jobs.len()) {
             scope.spawn(|| {
                 loop {
                     let index = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(&(p, s)) = jobs.get(index) else { break };
-                    let output = build_policy(&specs[p], prepared)
-                        .map(|mut policy| run(prepared, policy.as_mut(), seeds[s], &needed[s], progress));
-                    results.lock().expect("no thread panics holding the lock")[index] = Some(output);
+                    let Some(&(p, s)) = jobs.get(index) else {
+                        break;
+                    };
+                    let output = build_policy(&specs[p], prepared).map(|mut policy| {
+                        run(prepared, policy.as_mut(), seeds[s], &needed[s], progress)
+                    });
+                    results.lock().expect("no thread panics holding the lock")[index] =
+                        Some(output);
                 }
             });
         }
@@ -125,11 +134,17 @@ pub fn compare(
         .into_iter()
         .map(|r| r.expect("every job ran"))
         .collect::<Result<_>>()?;
-    let oracle = specs.iter().position(|s| matches!(s, PolicySpec::Oracle)).expect("oracle added");
-    let oracle_cost: Vec<f64> = (0..seeds.len()).map(|s| runs[oracle * seeds.len() + s].summary.cost()).collect();
+    let oracle = specs
+        .iter()
+        .position(|s| matches!(s, PolicySpec::Oracle))
+        .expect("oracle added");
+    let oracle_cost: Vec<f64> = (0..seeds.len())
+        .map(|s| runs[oracle * seeds.len() + s].summary.cost())
+        .collect();
     for (index, output) in runs.iter_mut().enumerate() {
         let cost = oracle_cost[index % seeds.len()];
-        output.summary.cost_vs_oracle = (cost > 0.0).then(|| round(output.summary.cost() / cost, 4));
+        output.summary.cost_vs_oracle =
+            (cost > 0.0).then(|| round(output.summary.cost() / cost, 4));
     }
     let policies: Vec<String> = specs.iter().map(PolicySpec::name).collect();
     let table = policies
@@ -137,7 +152,13 @@ pub fn compare(
         .enumerate()
         .map(|(p, name)| row(name, &runs[p * seeds.len()..(p + 1) * seeds.len()]))
         .collect();
-    Ok(Comparison { scenario: prepared.scenario.name.clone(), seeds, policies, runs, table })
+    Ok(Comparison {
+        scenario: prepared.scenario.name.clone(),
+        seeds,
+        policies,
+        runs,
+        table,
+    })
 }
 
 fn median(mut values: Vec<f64>) -> f64 {
@@ -146,7 +167,11 @@ fn median(mut values: Vec<f64>) -> f64 {
     if n == 0 {
         return 0.0;
     }
-    let m = if n % 2 == 1 { values[n / 2] } else { (values[n / 2 - 1] + values[n / 2]) / 2.0 };
+    let m = if n % 2 == 1 {
+        values[n / 2]
+    } else {
+        (values[n / 2 - 1] + values[n / 2]) / 2.0
+    };
     round(m, 4)
 }
 
@@ -172,11 +197,16 @@ fn row(policy: &str, runs: &[RunOutput]) -> Row {
 impl Comparison {
     /// Simulation steps one run takes, for progress totals.
     pub fn steps_per_run(prepared: &Prepared) -> u64 {
-        (prepared.duration / prepared.scenario.step.secs()).round().max(1.0) as u64
+        (prepared.duration / prepared.scenario.step.secs())
+            .round()
+            .max(1.0) as u64
     }
 
     /// Whether a policy name was an error of the caller rather than the scenario.
     pub fn unknown_policy(name: &str) -> Error {
-        Error::Policy { policy: name.into(), message: "unknown policy".into() }
+        Error::Policy {
+            policy: name.into(),
+            message: "unknown policy".into(),
+        }
     }
 }

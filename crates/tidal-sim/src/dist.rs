@@ -68,13 +68,18 @@ impl<V: Copy + Into<f64>> Dist<V> {
             if v.is_finite() && v >= 0.0 {
                 Ok(v)
             } else {
-                Err(format!("{what} is {v}, but it must be a finite number >= 0"))
+                Err(format!(
+                    "{what} is {v}, but it must be a finite number >= 0"
+                ))
             }
         };
         Ok(match self {
             Dist::Fixed(v) => Sampler::Fixed(non_negative((*v).into(), "the value")?),
             Dist::Uniform { min, max } => {
-                let (lo, hi) = (non_negative((*min).into(), "min")?, non_negative((*max).into(), "max")?);
+                let (lo, hi) = (
+                    non_negative((*min).into(), "min")?,
+                    non_negative((*max).into(), "max")?,
+                );
                 if hi < lo {
                     return Err(format!("min ({lo}) is above max ({hi})"));
                 }
@@ -99,7 +104,11 @@ impl<V: Copy + Into<f64>> Dist<V> {
                 let mu = median.ln();
                 let sigma = (p99.ln() - mu) / Z99;
                 let mean = (mu + sigma * sigma / 2.0).exp();
-                Sampler::Lognormal(LogNormal::new(mu, sigma).map_err(|e| e.to_string())?, mean, p99)
+                Sampler::Lognormal(
+                    LogNormal::new(mu, sigma).map_err(|e| e.to_string())?,
+                    mean,
+                    p99,
+                )
             }
             Dist::Empirical(values) => {
                 let mut sorted = Vec::with_capacity(values.len());

@@ -59,7 +59,11 @@ impl DatabaseSpec {
     pub fn state(&self, pods: u32, requests_per_second: f64) -> DownstreamState {
         let connections = pods * self.pool_per_replica;
         let qps = requests_per_second * self.queries_per_request;
-        let utilization = if self.capacity_qps > 0.0 { qps / self.capacity_qps } else { 0.0 };
+        let utilization = if self.capacity_qps > 0.0 {
+            qps / self.capacity_qps
+        } else {
+            0.0
+        };
         // M/M/1-like growth, bounded so an overloaded database is slow rather than infinite.
         let latency = self.base_latency.secs() / (1.0 - utilization.min(0.95));
         let no_connection = if connections > self.max_connections {
@@ -67,12 +71,23 @@ impl DatabaseSpec {
         } else {
             0.0
         };
-        let rejected = if utilization > 1.0 { 1.0 - 1.0 / utilization } else { 0.0 };
+        let rejected = if utilization > 1.0 {
+            1.0 - 1.0 / utilization
+        } else {
+            0.0
+        };
         let failure = 1.0 - (1.0 - no_connection) * (1.0 - rejected);
         let breach = connections > self.max_connections
             || utilization > 1.0
             || latency > self.latency_budget.secs();
-        DownstreamState { connections, qps, utilization, latency, failure, breach }
+        DownstreamState {
+            connections,
+            qps,
+            utilization,
+            latency,
+            failure,
+            breach,
+        }
     }
 
     /// Extra seconds a request spends on its queries at `state`.
@@ -106,7 +121,10 @@ mod tests {
         assert!((busy.latency - 0.01).abs() < 1e-12 && !busy.breach);
         let crowded = db().state(20, 100.0);
         assert!(crowded.breach);
-        assert!((crowded.failure - 0.5).abs() < 1e-12, "half the pods get no connection");
+        assert!(
+            (crowded.failure - 0.5).abs() < 1e-12,
+            "half the pods get no connection"
+        );
         let overloaded = db().state(5, 1000.0);
         assert!(overloaded.breach && (overloaded.failure - 0.5).abs() < 1e-12);
     }

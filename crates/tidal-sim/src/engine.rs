@@ -10,5 +10,8 @@ use crate::scenario::{PolicySpec, Prepared};
 /// # Errors
 /// [`Error::Policy`] until the engine is wired.
 pub fn build(spec: &PolicySpec, _prepared: &Prepared) -> Result<Box<dyn Policy>> {
-    Err(Error::Policy { policy: spec.name(), message: "the decision engine is not wired yet".into() })
+    Err(Error::Policy {
+        policy: spec.name(),
+        message: "the decision engine is not wired yet".into(),
+    })
 }

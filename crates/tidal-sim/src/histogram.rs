@@ -24,7 +24,13 @@ impl Histogram {
     pub fn new(growth: f64, max: f64) -> Self {
         let ln_growth = growth.ln();
         let buckets = ((max / FLOOR).ln() / ln_growth).ceil() as usize + 1;
-        Self { counts: vec![0; buckets], zero: 0, total: 0, sum: 0.0, ln_growth }
+        Self {
+            counts: vec![0; buckets],
+            zero: 0,
+            total: 0,
+            sum: 0.0,
+            ln_growth,
+        }
     }
 
     /// A histogram with 1 % buckets up to ten days, for whole-run percentiles.
@@ -65,7 +71,11 @@ impl Histogram {
 
     /// Mean of the observations, or 0 when empty.
     pub fn mean(&self) -> f64 {
-        if self.total == 0 { 0.0 } else { self.sum / self.total as f64 }
+        if self.total == 0 {
+            0.0
+        } else {
+            self.sum / self.total as f64
+        }
     }
 
     /// The `q`-quantile (0 < q ≤ 1), or 0 when empty.

@@ -24,6 +24,7 @@ pub mod load;
 pub mod metrics;
 pub mod needs;
 pub mod policy;
+pub mod report;
 pub mod run;
 pub mod scenario;
 pub mod service;

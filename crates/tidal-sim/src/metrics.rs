@@ -219,7 +219,12 @@ mod tests {
 
     #[test]
     fn judges_requests_and_minutes_against_the_slo() {
-        let slo = Slo { latency: Some(1.0), ttft: None, itl: None, objective: 0.9 };
+        let slo = Slo {
+            latency: Some(1.0),
+            ttft: None,
+            itl: None,
+            objective: 0.9,
+        };
         let mut rec = Recorder::new(slo);
         for _ in 0..9 {
             rec.arrive();
@@ -228,7 +233,10 @@ mod tests {
         rec.arrive();
         rec.complete(2.0, None, None);
         rec.close_minute(1, 1, 1, 1);
-        assert!(!rec.minutes[0].violated(0.9), "exactly 10 % bad meets a 90 % objective");
+        assert!(
+            !rec.minutes[0].violated(0.9),
+            "exactly 10 % bad meets a 90 % objective"
+        );
         rec.arrive();
         rec.drop_requests(1);
         rec.complete_many(0.1, 3);

@@ -3,7 +3,7 @@
 //!
 //! It replays the run's own arrivals (same seed, same requests) and sizes each minute with the
 //! closed form of its service: Erlang C for request/response services, utilisation for queue
-//! consumers and LLM replicas.
+//! consumers, and utilisation over the busiest ten seconds for LLM replicas.
 
 use crate::erlang;
 use crate::error::{Error, Result};
@@ -31,11 +31,18 @@ pub fn needed_per_minute(prepared: &Prepared, seed: u64) -> Result<Vec<u32>> {
         let replicas = match &scenario.service {
             _ if buffer.is_empty() => 0,
             ServiceSpec::Web(web) => {
-                let mean = buffer.iter().map(|a| a.work).sum::<f64>() / buffer.len() as f64;
+                let mut mean = buffer.iter().map(|a| a.work).sum::<f64>() / buffer.len() as f64;
+                if let Some(downstream) = &scenario.downstream {
+                    // Queries add to every request's time; size for the database at this load.
+                    let db = &downstream.database;
+                    mean += db.extra_latency(&db.state(0, lambda));
+                }
                 let slack = prepared.slo.latency.map_or(f64::INFINITY, |l| l - mean);
                 let allowed = 1.0 - prepared.slo.objective;
                 let mut servers = ((lambda * mean).floor() as u32).max(1);
-                while erlang::wait_exceeds(servers, lambda, mean.max(1e-9), slack.max(0.0)) > allowed {
+                while erlang::wait_exceeds(servers, lambda, mean.max(1e-9), slack.max(0.0))
+                    > allowed
+                {
                     servers += 1;
                 }
                 servers.div_ceil(web.concurrency)
@@ -44,12 +51,17 @@ pub fn needed_per_minute(prepared: &Prepared, seed: u64) -> Result<Vec<u32>> {
                 (lambda / (queue.rate_per_replica * scenario.slo.max_utilization)).ceil() as u32
             }
             ServiceSpec::Llm(_) => {
+                // Prompts arrive in bursts far sharper than a minute; size each minute for its
+                // busiest ten seconds so the first tokens of a burst are not queued for long.
                 let model = prepared.llm.expect("llm services carry a model");
-                let work: f64 = buffer
-                    .iter()
-                    .map(|a| model.work(f64::from(a.input_tokens), f64::from(a.output_tokens)))
-                    .sum();
-                ((work / seconds / scenario.slo.max_utilization).ceil() as u32).max(1)
+                let mut windows = [0.0f64; 6];
+                for a in &buffer {
+                    let slot = (((a.at - start) / 10.0) as usize).min(5);
+                    windows[slot] +=
+                        model.work(f64::from(a.input_tokens), f64::from(a.output_tokens));
+                }
+                let busiest = windows.iter().copied().fold(0.0, f64::max) / 10.0_f64.min(seconds);
+                ((busiest / scenario.slo.max_utilization).ceil() as u32).max(1)
             }
         };
         if replicas > worst.0 {

@@ -57,21 +57,40 @@ pub fn run(
     let dt = scenario.step.secs();
     let steps = (prepared.duration / dt).round().max(1.0) as u64;
     let mut rec = Recorder::new(prepared.slo);
-    let mut cluster = Cluster::new(&scenario.cluster, prepared.startup.clone(), prepared.provisioning.clone(), seed);
-    let initial_view = SignalView { now: 0.0, pods: cluster.counts(), sample: None, needed };
+    let mut cluster = Cluster::new(
+        &scenario.cluster,
+        prepared.startup.clone(),
+        prepared.provisioning.clone(),
+        seed,
+    );
+    let initial_view = SignalView {
+        now: 0.0,
+        pods: cluster.counts(),
+        sample: None,
+        needed,
+    };
     if let Some(initial) = policy.initial_replicas(&initial_view) {
         let mut spec = scenario.cluster.clone();
         spec.initial_replicas = initial;
-        cluster = Cluster::new(&spec, prepared.startup.clone(), prepared.provisioning.clone(), seed);
+        cluster = Cluster::new(
+            &spec,
+            prepared.startup.clone(),
+            prepared.provisioning.clone(),
+            seed,
+        );
     }
     let mut service = match &scenario.service {
         ServiceSpec::Web(web) => Service::Web(WebService::new(web, seed)),
         ServiceSpec::Queue(queue) => Service::Queue(QueueService::new(queue)),
-        ServiceSpec::Llm(llm) => Service::Llm(LlmService::new(llm, prepared.llm.expect("llm model"))),
+        ServiceSpec::Llm(llm) => {
+            Service::Llm(LlmService::new(llm, prepared.llm.expect("llm model")))
+        }
     };
     let mut arrivals = prepared.arrivals(seed);
     let database = scenario.downstream.as_ref().map(|d| d.database.clone());
-    let mut db_state = database.as_ref().map(|db| db.state(cluster.counts().ready, 0.0));
+    let mut db_state = database
+        .as_ref()
+        .map(|db| db.state(cluster.counts().ready, 0.0));
     let mut scraper = Scraper::new(&scenario.scrape);
     let interval = policy.interval().max(dt);
     let mut next_decision = 0.0;
@@ -104,17 +123,38 @@ pub fn run(
         service.sync(&cluster, t1, &mut rec);
         let counts = cluster.counts();
         let concurrency = (service.queued() + service.in_service()) as f64;
-        policy.observe(&Live { now: t1, concurrency, ready: counts.ready });
+        policy.observe(&Live {
+            now: t1,
+            concurrency,
+            ready: counts.ready,
+        });
         if scraper.due(t1) {
-            let sample = scrape(&mut service, &cluster, &mut rec, scraper.interval(), t1, db_state.as_ref());
+            let sample = scrape(
+                &mut service,
+                &cluster,
+                &mut rec,
+                scraper.interval(),
+                t1,
+                db_state.as_ref(),
+            );
             scraper.push(sample);
         }
         if t1 + 1e-9 >= next_decision {
             next_decision += interval;
-            let view = SignalView { now: t1, pods: counts, sample: scraper.visible(t1), needed };
+            let view = SignalView {
+                now: t1,
+                pods: counts,
+                sample: scraper.visible(t1),
+                needed,
+            };
             let decision = policy.decide(&view, t1);
             if decision.desired != counts.desired {
-                events.push(ScaleEvent { at: t1, from: counts.desired, to: decision.desired, reason: decision.reason });
+                events.push(ScaleEvent {
+                    at: t1,
+                    from: counts.desired,
+                    to: decision.desired,
+                    reason: decision.reason,
+                });
                 cluster.scale_to(decision.desired, t1);
                 service.sync(&cluster, t1, &mut rec);
             }
@@ -142,8 +182,20 @@ pub fn run(
         p.fetch_add(progress_pending, Ordering::Relaxed);
     }
     let in_system = service.queued() + service.in_service();
-    let summary = Summary::new(policy.name(), seed, &rec, &cluster, &events, in_system, prepared);
-    RunOutput { summary, minutes: rec.minutes, events }
+    let summary = Summary::new(
+        policy.name(),
+        seed,
+        &rec,
+        &cluster,
+        &events,
+        in_system,
+        prepared,
+    );
+    RunOutput {
+        summary,
+        minutes: rec.minutes,
+        events,
+    }
 }
 
 fn scrape(
@@ -158,10 +210,18 @@ fn scrape(
     let ready = cluster.counts().ready;
     let mut sample = Sample::new(now);
     sample.set(Signal::ReadyReplicas, f64::from(ready), None);
-    sample.set(Signal::RequestRate, rec.window_arrivals as f64 / window, None);
+    sample.set(
+        Signal::RequestRate,
+        rec.window_arrivals as f64 / window,
+        None,
+    );
     sample.set(Signal::QueueLength, gauges.queued as f64, None);
     sample.set(Signal::InFlight, gauges.in_service as f64, None);
-    sample.set(Signal::Concurrency, (gauges.queued + gauges.in_service) as f64, None);
+    sample.set(
+        Signal::Concurrency,
+        (gauges.queued + gauges.in_service) as f64,
+        None,
+    );
     let throughput = if gauges.throughput > 0.0 {
         gauges.throughput
     } else {
@@ -169,7 +229,13 @@ fn scrape(
     };
     sample.set(Signal::Throughput, throughput, None);
     let cpu: Vec<f64> = gauges.pod_cpu.iter().map(|&(_, c)| c).collect();
-    let mean = |v: &[f64]| if v.is_empty() { 0.0 } else { v.iter().sum::<f64>() / v.len() as f64 };
+    let mean = |v: &[f64]| {
+        if v.is_empty() {
+            0.0
+        } else {
+            v.iter().sum::<f64>() / v.len() as f64
+        }
+    };
     let max = |v: &[f64]| v.iter().copied().fold(0.0, f64::max);
     sample.set(Signal::CpuUtilization, mean(&cpu), Some(max(&cpu)));
     sample.set(Signal::LatencyP50, rec.window_latency.quantile(0.5), None);
@@ -183,8 +249,16 @@ fn scrape(
         let kv: Vec<f64> = gauges.replicas.iter().map(|g| g.kv_usage).collect();
         // Requests held at the gateway count as waiting: they are queued demand all the same.
         let gateway = gauges.queued as f64 - waiting.iter().sum::<f64>();
-        sample.set(Signal::VllmWaiting, waiting.iter().sum::<f64>() + gateway.max(0.0), Some(max(&waiting)));
-        sample.set(Signal::VllmRunning, running.iter().sum(), Some(max(&running)));
+        sample.set(
+            Signal::VllmWaiting,
+            waiting.iter().sum::<f64>() + gateway.max(0.0),
+            Some(max(&waiting)),
+        );
+        sample.set(
+            Signal::VllmRunning,
+            running.iter().sum(),
+            Some(max(&running)),
+        );
         sample.set(Signal::VllmKvUsage, mean(&kv), Some(max(&kv)));
         sample.set(Signal::VllmGpuCacheUsage, mean(&kv), Some(max(&kv)));
     } else {

@@ -141,7 +141,9 @@ fn eighty() -> u32 {
 
 impl Default for HpaCpuSpec {
     fn default() -> Self {
-        Self { target_utilization: 80 }
+        Self {
+            target_utilization: 80,
+        }
     }
 }
 
@@ -186,9 +188,10 @@ impl PolicySpec {
             PolicySpec::KnativeKpa(_) => "knative-kpa".into(),
             PolicySpec::StaticPeak => "static-peak".into(),
             PolicySpec::Oracle => "oracle".into(),
-            PolicySpec::ScaledObject(path) => path
-                .file_stem()
-                .map_or_else(|| "scaled-object".into(), |s| s.to_string_lossy().into_owned()),
+            PolicySpec::ScaledObject(path) => path.file_stem().map_or_else(
+                || "scaled-object".into(),
+                |s| s.to_string_lossy().into_owned(),
+            ),
         }
     }
 
@@ -239,11 +242,17 @@ impl Prepared {
     /// [`Error::Read`] or [`Error::Syntax`] for the file itself, [`Error::Field`] for a bad
     /// setting, and the load and profile errors of the files it names.
     pub fn load(path: &Path) -> Result<Self> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|source| Error::Read { path: path.to_path_buf(), source })?;
-        let scenario: Scenario = serde_saphyr::from_str(&text)
-            .map_err(|e| Error::Syntax { path: path.to_path_buf(), message: e.to_string() })?;
-        let dir = path.parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+        let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let scenario: Scenario = serde_saphyr::from_str(&text).map_err(|e| Error::Syntax {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })?;
+        let dir = path
+            .parent()
+            .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
         Self::new(scenario, &dir)
     }
 
@@ -260,7 +269,11 @@ impl Prepared {
             allowed: allowed.to_string(),
         };
         let load = &scenario.load;
-        let sources = [load.trace.is_some(), load.series.is_some(), load.synthetic.is_some()];
+        let sources = [
+            load.trace.is_some(),
+            load.series.is_some(),
+            load.synthetic.is_some(),
+        ];
         if sources.iter().filter(|&&s| s).count() != 1 {
             return Err(field(
                 "load",
@@ -270,7 +283,11 @@ impl Prepared {
         }
         let data = if let Some(trace) = &load.trace {
             if !(trace.speed.is_finite() && trace.speed > 0.0) {
-                return Err(field("load.trace.speed", trace.speed.to_string(), "a number > 0"));
+                return Err(field(
+                    "load.trace.speed",
+                    trace.speed.to_string(),
+                    "a number > 0",
+                ));
             }
             LoadData::Trace {
                 trace: Arc::new(Trace::read(&dir.join(&trace.path))?),
@@ -279,19 +296,33 @@ impl Prepared {
             }
         } else if let Some(series) = &load.series {
             if !(series.speed.is_finite() && series.speed > 0.0) {
-                return Err(field("load.series.speed", series.speed.to_string(), "a number > 0"));
+                return Err(field(
+                    "load.series.speed",
+                    series.speed.to_string(),
+                    "a number > 0",
+                ));
             }
             if !(series.scale.is_finite() && series.scale >= 0.0) {
-                return Err(field("load.series.scale", series.scale.to_string(), "a number >= 0"));
+                return Err(field(
+                    "load.series.scale",
+                    series.scale.to_string(),
+                    "a number >= 0",
+                ));
             }
             LoadData::Curve {
-                curve: Arc::new(RateCurve::read_series(&dir.join(&series.path), series.unit, series.scale)?),
+                curve: Arc::new(RateCurve::read_series(
+                    &dir.join(&series.path),
+                    series.unit,
+                    series.scale,
+                )?),
                 speed: series.speed,
                 looped: series.looped,
             }
         } else {
             let shape = load.synthetic.clone().expect("one source is set");
-            shape.check().map_err(|(f, v, a)| field(&format!("load.synthetic.{f}"), v, &a))?;
+            shape
+                .check()
+                .map_err(|(f, v, a)| field(&format!("load.synthetic.{f}"), v, &a))?;
             LoadData::Synthetic(Arc::new(shape))
         };
         let duration = match (scenario.duration, data.span()) {
@@ -299,13 +330,20 @@ impl Prepared {
                 return Err(field(
                     "duration",
                     d.to_string(),
-                    &format!("at most the load's length ({}), or set `loop: true` on the load", Span(span.ceil())),
+                    &format!(
+                        "at most the load's length ({}), or set `loop: true` on the load",
+                        Span(span.ceil())
+                    ),
                 ));
             }
             (Some(d), _) => d.secs(),
             (None, Some(span)) => span.ceil(),
             (None, None) => {
-                return Err(field("duration", "absent".into(), "a duration such as `1d` for synthetic loads"));
+                return Err(field(
+                    "duration",
+                    "absent".into(),
+                    "a duration such as `1d` for synthetic loads",
+                ));
             }
         };
         if duration <= 0.0 {
@@ -313,13 +351,20 @@ impl Prepared {
         }
         let step = scenario.step.secs();
         if !(0.01..=60.0).contains(&step) {
-            return Err(field("step", scenario.step.to_string(), "between 10ms and 60s"));
+            return Err(field(
+                "step",
+                scenario.step.to_string(),
+                "between 10ms and 60s",
+            ));
         }
         let compile = |path: &str, dist: &crate::dist::Dist<Span>| {
-            dist.sampler().map_err(|e| field(path, format!("{dist:?}"), &e))
+            dist.sampler()
+                .map_err(|e| field(path, format!("{dist:?}"), &e))
         };
         let compile_tokens = |path: &str, dist: &Option<crate::dist::Dist<f64>>| {
-            dist.as_ref().map(|d| d.sampler().map_err(|e| field(path, format!("{d:?}"), &e))).transpose()
+            dist.as_ref()
+                .map(|d| d.sampler().map_err(|e| field(path, format!("{d:?}"), &e)))
+                .transpose()
         };
         let startup = compile("cluster.startup", &scenario.cluster.startup)?;
         let provisioning = match &scenario.cluster.nodes {
@@ -345,10 +390,18 @@ impl Prepared {
         match &scenario.service {
             ServiceSpec::Web(web) => {
                 if web.concurrency == 0 {
-                    return Err(field("service.web.concurrency", "0".into(), "at least 1 request per replica"));
+                    return Err(field(
+                        "service.web.concurrency",
+                        "0".into(),
+                        "at least 1 request per replica",
+                    ));
                 }
                 if !(web.cpu_request > 0.0) {
-                    return Err(field("service.web.cpu_request", web.cpu_request.to_string(), "cores > 0"));
+                    return Err(field(
+                        "service.web.cpu_request",
+                        web.cpu_request.to_string(),
+                        "cores > 0",
+                    ));
                 }
                 work = Some(compile("service.web.service_time", &web.service_time)?);
             }
@@ -374,11 +427,19 @@ impl Prepared {
                     (Some(c), _) => *c,
                     (None, Some(profile)) => LlmCoefficients::from_profile(&dir.join(profile))?,
                     (None, None) => {
-                        return Err(field("service.llm", "no model".into(), "a `profile` file or `coefficients`"));
+                        return Err(field(
+                            "service.llm",
+                            "no model".into(),
+                            "a `profile` file or `coefficients`",
+                        ));
                     }
                 };
                 model.check().map_err(|(f, v)| {
-                    field(&format!("service.llm.coefficients.{f}"), v.to_string(), "a finite number >= 0 (ITL > 0)")
+                    field(
+                        &format!("service.llm.coefficients.{f}"),
+                        v.to_string(),
+                        "a finite number >= 0 (ITL > 0)",
+                    )
                 })?;
                 if spec.max_batch == 0 {
                     return Err(field("service.llm.max_batch", "0".into(), "at least 1"));
@@ -388,20 +449,35 @@ impl Prepared {
         }
         let slo_spec = &scenario.slo;
         if !(slo_spec.objective > 0.0 && slo_spec.objective <= 1.0) {
-            return Err(field("slo.objective", slo_spec.objective.to_string(), "a share in (0, 1]"));
+            return Err(field(
+                "slo.objective",
+                slo_spec.objective.to_string(),
+                "a share in (0, 1]",
+            ));
         }
         if !(slo_spec.max_utilization > 0.0 && slo_spec.max_utilization <= 1.0) {
-            return Err(field("slo.max_utilization", slo_spec.max_utilization.to_string(), "a share in (0, 1]"));
+            return Err(field(
+                "slo.max_utilization",
+                slo_spec.max_utilization.to_string(),
+                "a share in (0, 1]",
+            ));
         }
         if slo_spec.latency.is_none() && slo_spec.ttft.is_none() && slo_spec.itl.is_none() {
-            return Err(field("slo", "no bound".into(), "at least one of `latency`, `ttft`, `itl`"));
+            return Err(field(
+                "slo",
+                "no bound".into(),
+                "at least one of `latency`, `ttft`, `itl`",
+            ));
         }
         if let (Some(latency), Some(work)) = (slo_spec.latency, &work) {
             if latency.secs() <= work.mean() {
                 return Err(field(
                     "slo.latency",
                     latency.to_string(),
-                    &format!("more than the mean service time ({:.3}s), which no replica count can beat", work.mean()),
+                    &format!(
+                        "more than the mean service time ({:.3}s), which no replica count can beat",
+                        work.mean()
+                    ),
                 ));
             }
         }
@@ -409,7 +485,10 @@ impl Prepared {
             return Err(field(
                 "replicas.max",
                 scenario.replicas.max.to_string(),
-                &format!("at least 1 and at least replicas.min ({})", scenario.replicas.min),
+                &format!(
+                    "at least 1 and at least replicas.min ({})",
+                    scenario.replicas.min
+                ),
             ));
         }
         if scenario.seeds == 0 {
@@ -427,7 +506,8 @@ impl Prepared {
         }
         for policy in &scenario.policies {
             if let PolicySpec::KnativeKpa(kpa) = policy {
-                kpa.check().map_err(|(f, v, a)| field(&format!("policies.knative-kpa.{f}"), v, &a))?;
+                kpa.check()
+                    .map_err(|(f, v, a)| field(&format!("policies.knative-kpa.{f}"), v, &a))?;
             }
         }
         let slo = Slo {
@@ -476,12 +556,22 @@ impl Prepared {
                     .cloned()
                     .or_else(|| PolicySpec::baseline(name))
                     .ok_or_else(|| {
-                        let mut known: Vec<String> = self.scenario.policies.iter().map(PolicySpec::name).collect();
-                        known.extend(["hpa-cpu", "knative-kpa", "static-peak", "oracle"].map(String::from));
+                        let mut known: Vec<String> = self
+                            .scenario
+                            .policies
+                            .iter()
+                            .map(PolicySpec::name)
+                            .collect();
+                        known.extend(
+                            ["hpa-cpu", "knative-kpa", "static-peak", "oracle"].map(String::from),
+                        );
                         known.dedup();
                         Error::Policy {
                             policy: name.clone(),
-                            message: format!("no such policy in this scenario; choose from: {}", known.join(", ")),
+                            message: format!(
+                                "no such policy in this scenario; choose from: {}",
+                                known.join(", ")
+                            ),
                         }
                     })
             })

@@ -200,7 +200,10 @@ pub struct ScrapeSpec {
 
 impl Default for ScrapeSpec {
     fn default() -> Self {
-        Self { interval: fifteen_seconds(), delay: Span(0.0) }
+        Self {
+            interval: fifteen_seconds(),
+            delay: Span(0.0),
+        }
     }
 }
 
@@ -254,7 +257,10 @@ impl Scraper {
 
     /// The latest scrape visible at `now`.
     pub fn visible(&self, now: f64) -> Option<&Sample> {
-        self.samples.iter().rev().find(|s| s.at <= now - self.delay + 1e-9)
+        self.samples
+            .iter()
+            .rev()
+            .find(|s| s.at <= now - self.delay + 1e-9)
     }
 }
 
@@ -278,19 +284,28 @@ pub struct SignalView<'a> {
 /// A message listing the known signal names.
 pub fn parse_query(query: &str) -> Result<(Signal, Aggregation), String> {
     let text = query.trim();
-    let (aggregation, inner) = [("sum", Aggregation::Fleet), ("avg", Aggregation::Average), ("max", Aggregation::Max)]
-        .into_iter()
-        .find_map(|(word, agg)| {
-            let rest = text.strip_prefix(word)?.trim_start();
-            let inner = rest.strip_prefix('(')?.strip_suffix(')')?;
-            Some((agg, inner.trim()))
-        })
-        .unwrap_or((Aggregation::Fleet, text));
-    let name = inner.split('{').next().unwrap_or(inner).trim();
-    Signal::from_name(name).map(|s| (s, aggregation)).ok_or_else(|| {
-        let known: Vec<&str> = Signal::ALL.iter().map(|s| s.name()).collect();
-        format!("`{query}` names no simulated signal; known signals: {}", known.join(", "))
+    let (aggregation, inner) = [
+        ("sum", Aggregation::Fleet),
+        ("avg", Aggregation::Average),
+        ("max", Aggregation::Max),
+    ]
+    .into_iter()
+    .find_map(|(word, agg)| {
+        let rest = text.strip_prefix(word)?.trim_start();
+        let inner = rest.strip_prefix('(')?.strip_suffix(')')?;
+        Some((agg, inner.trim()))
     })
+    .unwrap_or((Aggregation::Fleet, text));
+    let name = inner.split('{').next().unwrap_or(inner).trim();
+    Signal::from_name(name)
+        .map(|s| (s, aggregation))
+        .ok_or_else(|| {
+            let known: Vec<&str> = Signal::ALL.iter().map(|s| s.name()).collect();
+            format!(
+                "`{query}` names no simulated signal; known signals: {}",
+                known.join(", ")
+            )
+        })
 }
 
 #[cfg(test)]
@@ -304,8 +319,14 @@ mod tests {
             parse_query("sum(vllm:num_requests_waiting{model_name=\"llama\"})").unwrap(),
             (Signal::VllmWaiting, Aggregation::Fleet)
         );
-        assert_eq!(parse_query(" avg( queue_length ) ").unwrap(), (Signal::QueueLength, Aggregation::Average));
-        assert_eq!(parse_query("cpu_utilization").unwrap().0, Signal::CpuUtilization);
+        assert_eq!(
+            parse_query(" avg( queue_length ) ").unwrap(),
+            (Signal::QueueLength, Aggregation::Average)
+        );
+        assert_eq!(
+            parse_query("cpu_utilization").unwrap().0,
+            Signal::CpuUtilization
+        );
         let err = parse_query("rate(http_requests_total[1m])").unwrap_err();
         assert!(err.contains("known signals") && err.contains("queue_length"));
         for signal in Signal::ALL {
@@ -319,14 +340,26 @@ mod tests {
         sample.set(Signal::ReadyReplicas, 4.0, None);
         sample.set(Signal::QueueLength, 40.0, Some(25.0));
         sample.set(Signal::CpuUtilization, 60.0, None);
-        assert_eq!(sample.aggregate(Signal::QueueLength, Aggregation::Average), 10.0);
-        assert_eq!(sample.aggregate(Signal::QueueLength, Aggregation::Max), 25.0);
-        assert_eq!(sample.aggregate(Signal::CpuUtilization, Aggregation::Average), 60.0);
+        assert_eq!(
+            sample.aggregate(Signal::QueueLength, Aggregation::Average),
+            10.0
+        );
+        assert_eq!(
+            sample.aggregate(Signal::QueueLength, Aggregation::Max),
+            25.0
+        );
+        assert_eq!(
+            sample.aggregate(Signal::CpuUtilization, Aggregation::Average),
+            60.0
+        );
     }
 
     #[test]
     fn delayed_views_see_older_scrapes() {
-        let mut scraper = Scraper::new(&ScrapeSpec { interval: Span(10.0), delay: Span(15.0) });
+        let mut scraper = Scraper::new(&ScrapeSpec {
+            interval: Span(10.0),
+            delay: Span(15.0),
+        });
         for t in [0.0, 10.0, 20.0, 30.0] {
             assert!(scraper.due(t));
             scraper.push(Sample::new(t));

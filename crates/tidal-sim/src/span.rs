@@ -34,19 +34,26 @@ impl Span {
             return Err(bad());
         }
         if let Ok(secs) = text_trimmed.parse::<f64>() {
-            return if secs.is_finite() && secs >= 0.0 { Ok(Span(secs)) } else { Err(bad()) };
+            return if secs.is_finite() && secs >= 0.0 {
+                Ok(Span(secs))
+            } else {
+                Err(bad())
+            };
         }
         let mut total = 0.0;
         let mut rest = text_trimmed;
         while !rest.is_empty() {
-            let number_len =
-                rest.find(|c: char| !(c.is_ascii_digit() || c == '.')).ok_or_else(bad)?;
+            let number_len = rest
+                .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+                .ok_or_else(bad)?;
             if number_len == 0 {
                 return Err(bad());
             }
             let value: f64 = rest[..number_len].parse().map_err(|_| bad())?;
             rest = &rest[number_len..];
-            let unit_len = rest.find(|c: char| c.is_ascii_digit() || c == '.').unwrap_or(rest.len());
+            let unit_len = rest
+                .find(|c: char| c.is_ascii_digit() || c == '.')
+                .unwrap_or(rest.len());
             let factor = match &rest[..unit_len] {
                 "ms" => 0.001,
                 "s" => 1.0,
@@ -87,9 +94,9 @@ impl<'de> Deserialize<'de> for Span {
         }
         match Raw::deserialize(deserializer)? {
             Raw::Number(secs) if secs.is_finite() && secs >= 0.0 => Ok(Span(secs)),
-            Raw::Number(secs) => {
-                Err(de::Error::custom(format!("{secs} is not a duration: it must be >= 0")))
-            }
+            Raw::Number(secs) => Err(de::Error::custom(format!(
+                "{secs} is not a duration: it must be >= 0"
+            ))),
             Raw::Text(text) => Span::parse(&text).map_err(de::Error::custom),
         }
     }
@@ -113,10 +120,17 @@ mod tests {
 
     #[test]
     fn parses_the_spellings_users_write() {
-        for (text, secs) in
-            [("250ms", 0.25), ("15s", 15.0), ("2m", 120.0), ("1h30m", 5400.0), ("7d", 604_800.0)]
-        {
-            assert!((Span::parse(text).unwrap().secs() - secs).abs() < 1e-9, "{text}");
+        for (text, secs) in [
+            ("250ms", 0.25),
+            ("15s", 15.0),
+            ("2m", 120.0),
+            ("1h30m", 5400.0),
+            ("7d", 604_800.0),
+        ] {
+            assert!(
+                (Span::parse(text).unwrap().secs() - secs).abs() < 1e-9,
+                "{text}"
+            );
         }
         assert_eq!(Span::parse("42").unwrap().secs(), 42.0);
         assert_eq!(Span::parse("1.5h").unwrap().secs(), 5400.0);

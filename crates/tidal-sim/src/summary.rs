@@ -40,7 +40,11 @@ pub struct Percentiles {
 
 impl Percentiles {
     fn of(h: &Histogram) -> Self {
-        Self { p50: round(h.quantile(0.5), 4), p95: round(h.quantile(0.95), 4), p99: round(h.quantile(0.99), 4) }
+        Self {
+            p50: round(h.quantile(0.5), 4),
+            p95: round(h.quantile(0.95), 4),
+            p99: round(h.quantile(0.99), 4),
+        }
     }
 }
 
@@ -137,7 +141,10 @@ impl Summary {
         let minutes = &rec.minutes;
         let violation_minutes = minutes.iter().filter(|m| m.violated(objective)).count() as u64;
         let billed: u64 = minutes.iter().map(|m| u64::from(m.billed)).sum();
-        let surplus: u64 = minutes.iter().map(|m| u64::from(m.billed.saturating_sub(m.needed))).sum();
+        let surplus: u64 = minutes
+            .iter()
+            .map(|m| u64::from(m.billed.saturating_sub(m.needed)))
+            .sum();
         let under = minutes.iter().filter(|m| m.ready < m.needed).count() as u64;
         let mut reversals = 0;
         for pair in events.windows(2) {
@@ -149,7 +156,10 @@ impl Summary {
         let downstream = prepared.scenario.downstream.as_ref().map(|_| Downstream {
             breach_minutes: minutes.iter().filter(|m| m.db_breach).count() as u64,
             peak_connections: minutes.iter().map(|m| m.db_connections).max().unwrap_or(0),
-            peak_utilization: round(minutes.iter().map(|m| m.db_utilization).fold(0.0, f64::max), 4),
+            peak_utilization: round(
+                minutes.iter().map(|m| m.db_utilization).fold(0.0, f64::max),
+                4,
+            ),
         });
         Self {
             policy: policy.to_string(),
@@ -162,7 +172,11 @@ impl Summary {
                 in_system_at_end: in_system,
             },
             slo: SloFigures {
-                violation_pct: if judged == 0 { 0.0 } else { round(100.0 * rec.bad as f64 / judged as f64, 4) },
+                violation_pct: if judged == 0 {
+                    0.0
+                } else {
+                    round(100.0 * rec.bad as f64 / judged as f64, 4)
+                },
                 violation_minutes,
             },
             latency: Percentiles::of(&rec.latency),
@@ -170,14 +184,28 @@ impl Summary {
             itl: is_llm.then(|| Percentiles::of(&rec.itl)),
             replica_hours: round(cluster.pod_seconds / 3600.0, 4),
             gpu_hours: round(cluster.gpu_seconds / 3600.0, 4),
-            node_hours: prepared.scenario.cluster.nodes.as_ref().map(|_| round(cluster.node_seconds / 3600.0, 4)),
+            node_hours: prepared
+                .scenario
+                .cluster
+                .nodes
+                .as_ref()
+                .map(|_| round(cluster.node_seconds / 3600.0, 4)),
             cost_vs_oracle: None,
-            over_provisioning_pct: if billed == 0 { 0.0 } else { round(100.0 * surplus as f64 / billed as f64, 4) },
+            over_provisioning_pct: if billed == 0 {
+                0.0
+            } else {
+                round(100.0 * surplus as f64 / billed as f64, 4)
+            },
             under_provisioned_minutes: under,
             scaling: Scaling {
                 events: events.len() as u64,
                 reversals,
-                max_replicas: events.iter().map(|e| e.to).chain(minutes.iter().map(|m| m.desired)).max().unwrap_or(0),
+                max_replicas: events
+                    .iter()
+                    .map(|e| e.to)
+                    .chain(minutes.iter().map(|m| m.desired))
+                    .max()
+                    .unwrap_or(0),
             },
             downstream,
         }
@@ -186,6 +214,10 @@ impl Summary {
     /// The cost figure compared with the oracle: GPU-hours when pods use GPUs, else
     /// replica-hours.
     pub fn cost(&self) -> f64 {
-        if self.gpu_hours > 0.0 { self.gpu_hours } else { self.replica_hours }
+        if self.gpu_hours > 0.0 {
+            self.gpu_hours
+        } else {
+            self.replica_hours
+        }
     }
 }

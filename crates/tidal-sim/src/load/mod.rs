@@ -160,8 +160,18 @@ pub struct Arrivals {
 
 #[derive(Debug)]
 enum Source {
-    Trace { trace: Arc<Trace>, speed: f64, looped: bool, index: usize, offset: f64 },
-    Curve { curve: Arc<RateCurve>, speed: f64, looped: bool },
+    Trace {
+        trace: Arc<Trace>,
+        speed: f64,
+        looped: bool,
+        index: usize,
+        offset: f64,
+    },
+    Curve {
+        curve: Arc<RateCurve>,
+        speed: f64,
+        looped: bool,
+    },
 }
 
 impl Arrivals {
@@ -176,29 +186,49 @@ impl Arrivals {
         work: Option<Sampler>,
     ) -> Self {
         let source = match data {
-            LoadData::Trace { trace, speed, looped } => Source::Trace {
+            LoadData::Trace {
+                trace,
+                speed,
+                looped,
+            } => Source::Trace {
                 trace: Arc::clone(trace),
                 speed: *speed,
                 looped: *looped,
                 index: 0,
                 offset: 0.0,
             },
-            LoadData::Curve { curve, speed, looped } => {
-                Source::Curve { curve: Arc::clone(curve), speed: *speed, looped: *looped }
-            }
+            LoadData::Curve {
+                curve,
+                speed,
+                looped,
+            } => Source::Curve {
+                curve: Arc::clone(curve),
+                speed: *speed,
+                looped: *looped,
+            },
             LoadData::Synthetic(shape) => Source::Curve {
                 curve: Arc::new(shape.curve(duration, seed)),
                 speed: 1.0,
                 looped: false,
             },
         };
-        Self { source, rng: ChaCha8Rng::seed_from_u64(seed), input, output, work }
+        Self {
+            source,
+            rng: ChaCha8Rng::seed_from_u64(seed),
+            input,
+            output,
+            work,
+        }
     }
 
     /// The offered rate (requests per second) at `t`, for rate loads; `None` for traces.
     pub fn rate(&self, t: f64) -> Option<f64> {
         match &self.source {
-            Source::Curve { curve, speed, looped } => Some(curve.rate(t * speed, *looped) * speed),
+            Source::Curve {
+                curve,
+                speed,
+                looped,
+            } => Some(curve.rate(t * speed, *looped) * speed),
             Source::Trace { .. } => None,
         }
     }
@@ -206,7 +236,13 @@ impl Arrivals {
     /// Appends the arrivals in `[t0, t1)` to `out`, in time order.
     pub fn fill(&mut self, t0: f64, t1: f64, out: &mut Vec<Arrival>) {
         match &mut self.source {
-            Source::Trace { trace, speed, looped, index, offset } => loop {
+            Source::Trace {
+                trace,
+                speed,
+                looped,
+                index,
+                offset,
+            } => loop {
                 if *index == trace.rows.len() {
                     if !*looped {
                         return;
@@ -232,7 +268,11 @@ impl Arrivals {
                     });
                 }
             },
-            Source::Curve { curve, speed, looped } => {
+            Source::Curve {
+                curve,
+                speed,
+                looped,
+            } => {
                 let rate = curve.rate(t0 * *speed, *looped) * *speed;
                 if rate <= 0.0 {
                     return;
@@ -246,12 +286,18 @@ impl Arrivals {
                         return;
                     }
                     let draw = |s: &Option<Sampler>, rng: &mut ChaCha8Rng| {
-                        s.as_ref().map_or(0, |s| s.sample(rng).round().max(0.0) as u32)
+                        s.as_ref()
+                            .map_or(0, |s| s.sample(rng).round().max(0.0) as u32)
                     };
                     let input_tokens = draw(&self.input, &mut self.rng);
                     let output_tokens = draw(&self.output, &mut self.rng);
                     let work = self.work.as_ref().map_or(0.0, |w| w.sample(&mut self.rng));
-                    out.push(Arrival { at: t, input_tokens, output_tokens, work });
+                    out.push(Arrival {
+                        at: t,
+                        input_tokens,
+                        output_tokens,
+                        work,
+                    });
                 }
             }
         }
@@ -268,7 +314,11 @@ mod tests {
     #[test]
     fn poisson_arrivals_follow_the_rate_and_the_seed() {
         let curve = Arc::new(RateCurve::new(vec![(0.0, 50.0)], 10_000.0));
-        let data = LoadData::Curve { curve, speed: 1.0, looped: false };
+        let data = LoadData::Curve {
+            curve,
+            speed: 1.0,
+            looped: false,
+        };
         let count = |seed| {
             let mut arrivals = Arrivals::new(&data, seed, 10_000.0, None, None, None);
             let mut out = Vec::new();

@@ -67,7 +67,11 @@ impl RateCurve {
     /// The rate per second at `t` seconds; past the span the curve repeats when `looped`, and is
     /// zero otherwise.
     pub fn rate(&self, t: f64, looped: bool) -> f64 {
-        let t = if looped && self.span > 0.0 { t.rem_euclid(self.span) } else { t };
+        let t = if looped && self.span > 0.0 {
+            t.rem_euclid(self.span)
+        } else {
+            t
+        };
         if t >= self.span || self.points.is_empty() {
             return 0.0;
         }
@@ -90,8 +94,10 @@ impl RateCurve {
     /// not increase, or a header naming a different unit than `unit`; [`Error::EmptyInput`] when
     /// fewer than one row remains.
     pub fn read_series(path: &Path, unit: RateUnit, scale: f64) -> Result<Self> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|source| Error::Read { path: path.to_path_buf(), source })?;
+        let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
         Self::parse_series(path, &text, unit, scale)
     }
 
@@ -100,8 +106,11 @@ impl RateCurve {
     /// # Errors
     /// As [`RateCurve::read_series`].
     pub fn parse_series(path: &Path, text: &str, unit: RateUnit, scale: f64) -> Result<Self> {
-        let row_error =
-            |line: usize, message: String| Error::Row { path: path.to_path_buf(), line, message };
+        let row_error = |line: usize, message: String| Error::Row {
+            path: path.to_path_buf(),
+            line,
+            message,
+        };
         let mut lines = text.lines().enumerate();
         let Some((_, header)) = lines.next() else {
             return Err(Error::EmptyInput {
@@ -111,7 +120,10 @@ impl RateCurve {
         };
         let columns: Vec<&str> = header.trim().split(',').map(str::trim).collect();
         if columns.len() != 2 || columns[0] != "ts" {
-            return Err(row_error(1, format!("header is `{}`, expected `ts,value`", header.trim())));
+            return Err(row_error(
+                1,
+                format!("header is `{}`, expected `ts,value`", header.trim()),
+            ));
         }
         if let Some(declared) = RateUnit::from_header(columns[1]) {
             if declared != unit {
@@ -135,22 +147,33 @@ impl RateCurve {
                 continue;
             }
             let Some((ts, value)) = line.split_once(',') else {
-                return Err(row_error(number, format!("expected `ts,value`, found `{line}`")));
+                return Err(row_error(
+                    number,
+                    format!("expected `ts,value`, found `{line}`"),
+                ));
             };
             let ts: f64 = ts.trim().parse().map_err(|_| {
-                row_error(number, format!("ts `{}` is not a number of Unix seconds", ts.trim()))
+                row_error(
+                    number,
+                    format!("ts `{}` is not a number of Unix seconds", ts.trim()),
+                )
             })?;
             let value: f64 = value.trim().parse().map_err(|_| {
                 row_error(number, format!("value `{}` is not a number", value.trim()))
             })?;
             if !value.is_finite() || value < 0.0 {
-                return Err(row_error(number, format!("value is {value}; a rate must be >= 0")));
+                return Err(row_error(
+                    number,
+                    format!("value is {value}; a rate must be >= 0"),
+                ));
             }
             if let Some(&(previous, _)) = stamps.last() {
                 if ts <= previous {
                     return Err(row_error(
                         number,
-                        format!("ts {ts} does not increase (previous row is {previous}); rows must be in time order"),
+                        format!(
+                            "ts {ts} does not increase (previous row is {previous}); rows must be in time order"
+                        ),
                     ));
                 }
             }
@@ -162,7 +185,11 @@ impl RateCurve {
                 message: "the series has a header but no rows".into(),
             });
         };
-        let step = if stamps.len() > 1 { stamps[1].0 - stamps[0].0 } else { 60.0 };
+        let step = if stamps.len() > 1 {
+            stamps[1].0 - stamps[0].0
+        } else {
+            60.0
+        };
         let points: Vec<(f64, f64)> = stamps.into_iter().map(|(ts, v)| (ts - origin, v)).collect();
         let span = points.last().map_or(0.0, |p| p.0) + step;
         Ok(Self { points, span })
@@ -183,8 +210,13 @@ mod tests {
 
     #[test]
     fn interpolates_converts_units_and_loops() {
-        let curve = RateCurve::parse_series(Path::new("s.csv"), "ts,value\n100,60\n160,120\n", RateUnit::Rpm, 1.0)
-            .unwrap();
+        let curve = RateCurve::parse_series(
+            Path::new("s.csv"),
+            "ts,value\n100,60\n160,120\n",
+            RateUnit::Rpm,
+            1.0,
+        )
+        .unwrap();
         assert!((curve.rate(0.0, false) - 1.0).abs() < 1e-12);
         assert!((curve.rate(30.0, false) - 1.5).abs() < 1e-12);
         assert!((curve.rate(90.0, false) - 2.0).abs() < 1e-12);
@@ -202,7 +234,9 @@ mod tests {
         ];
         for (text, line, needle) in cases {
             match RateCurve::parse_series(Path::new("s.csv"), text, RateUnit::Rps, 1.0) {
-                Err(Error::Row { line: got, message, .. }) => {
+                Err(Error::Row {
+                    line: got, message, ..
+                }) => {
                     assert_eq!(got, line, "{message}");
                     assert!(message.contains(needle), "{message}");
                 }

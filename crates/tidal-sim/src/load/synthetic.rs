@@ -118,7 +118,11 @@ impl Synthetic {
         }
         for (i, ramp) in self.ramps.iter().enumerate() {
             if ramp.end.secs() <= ramp.start.secs() {
-                return bad(&format!("ramps[{i}].end"), ramp.end.secs(), "a time after `start`");
+                return bad(
+                    &format!("ramps[{i}].end"),
+                    ramp.end.secs(),
+                    "a time after `start`",
+                );
             }
             if !ramp.to.is_finite() || ramp.to < 0.0 {
                 return bad(&format!("ramps[{i}].to"), ramp.to, "a factor >= 0");
@@ -178,10 +182,13 @@ impl Synthetic {
                 let t = s as f64;
                 let mut factor = 1.0;
                 if let Some(d) = &self.diurnal {
-                    factor *= 1.0 + d.amplitude * (TAU * (t - d.peak.secs()) / d.period.secs()).cos();
+                    factor *=
+                        1.0 + d.amplitude * (TAU * (t - d.peak.secs()) / d.period.secs()).cos();
                 }
                 for ramp in &self.ramps {
-                    let progress = ((t - ramp.start.secs()) / (ramp.end.secs() - ramp.start.secs())).clamp(0.0, 1.0);
+                    let progress = ((t - ramp.start.secs())
+                        / (ramp.end.secs() - ramp.start.secs()))
+                    .clamp(0.0, 1.0);
                     factor *= 1.0 + (ramp.to - 1.0) * progress;
                 }
                 for step in &self.steps {
@@ -205,14 +212,29 @@ mod tests {
     use crate::span::Span;
 
     fn flat(base: f64) -> Synthetic {
-        Synthetic { base, diurnal: None, ramps: vec![], steps: vec![], bursts: None, noise: 0.0 }
+        Synthetic {
+            base,
+            diurnal: None,
+            ramps: vec![],
+            steps: vec![],
+            bursts: None,
+            noise: 0.0,
+        }
     }
 
     #[test]
     fn diurnal_peaks_where_asked_and_steps_multiply() {
         let mut shape = flat(10.0);
-        shape.diurnal = Some(Diurnal { amplitude: 0.5, period: Span(100.0), peak: Span(25.0) });
-        shape.steps.push(Step { at: Span(50.0), factor: 2.0, until: None });
+        shape.diurnal = Some(Diurnal {
+            amplitude: 0.5,
+            period: Span(100.0),
+            peak: Span(25.0),
+        });
+        shape.steps.push(Step {
+            at: Span(50.0),
+            factor: 2.0,
+            until: None,
+        });
         let curve = shape.curve(100.0, 1);
         assert!((curve.rate(25.0, false) - 15.0).abs() < 1e-9);
         assert!((curve.rate(75.0, false) - 10.0).abs() < 1e-9); // trough 5, doubled

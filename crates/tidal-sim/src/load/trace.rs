@@ -39,8 +39,10 @@ impl Trace {
     /// [`Error::Read`] when the file cannot be read, [`Error::Row`] naming the line of a
     /// malformed, negative or out-of-order row, [`Error::EmptyInput`] when no row remains.
     pub fn read(path: &Path) -> Result<Self> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|source| Error::Read { path: path.to_path_buf(), source })?;
+        let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
         Self::parse(path, &text)
     }
 
@@ -83,23 +85,36 @@ impl Trace {
             if fields.len() != 3 {
                 return Err(row_error(
                     number,
-                    format!("expected 3 fields (timestamp, context tokens, generated tokens), found {}", fields.len()),
+                    format!(
+                        "expected 3 fields (timestamp, context tokens, generated tokens), found {}",
+                        fields.len()
+                    ),
                 ));
             }
             let stamp = parse_timestamp(fields[0]).ok_or_else(|| {
                 row_error(
                     number,
-                    format!("timestamp `{}` is not `YYYY-MM-DD HH:MM:SS[.fffffff]`", fields[0]),
+                    format!(
+                        "timestamp `{}` is not `YYYY-MM-DD HH:MM:SS[.fffffff]`",
+                        fields[0]
+                    ),
                 )
             })?;
             let tokens = |field: &str, name: &str| {
-                field.trim().parse::<i64>().map_err(|_| {
-                    row_error(number, format!("{name} `{field}` is not a whole number"))
-                }).and_then(|v| {
-                    u32::try_from(v).map_err(|_| {
-                        row_error(number, format!("{name} is {v}; it must be between 0 and {}", u32::MAX))
+                field
+                    .trim()
+                    .parse::<i64>()
+                    .map_err(|_| {
+                        row_error(number, format!("{name} `{field}` is not a whole number"))
                     })
-                })
+                    .and_then(|v| {
+                        u32::try_from(v).map_err(|_| {
+                            row_error(
+                                number,
+                                format!("{name} is {v}; it must be between 0 and {}", u32::MAX),
+                            )
+                        })
+                    })
             };
             let input_tokens = tokens(fields[1], "ContextTokens")?;
             let output_tokens = tokens(fields[2], "GeneratedTokens")?;
@@ -114,7 +129,11 @@ impl Trace {
             }
             previous = stamp;
             let origin = *first.get_or_insert(stamp);
-            rows.push(TraceRow { at: stamp - origin, input_tokens, output_tokens });
+            rows.push(TraceRow {
+                at: stamp - origin,
+                input_tokens,
+                output_tokens,
+            });
         }
         let Some(last) = rows.last() else {
             return Err(Error::EmptyInput {
@@ -158,7 +177,8 @@ pub(crate) fn parse_timestamp(text: &str) -> Option<f64> {
     };
     let days = days_from_civil(year, month, day);
     Some(
-        (days * 86_400 + i64::from(hour) * 3600 + i64::from(minute) * 60 + i64::from(second)) as f64
+        (days * 86_400 + i64::from(hour) * 3600 + i64::from(minute) * 60 + i64::from(second))
+            as f64
             + fraction,
     )
 }
@@ -169,7 +189,8 @@ fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
     let era = year.div_euclid(400);
     let year_of_era = year - era * 400;
     let month = i64::from(month);
-    let day_of_year = (153 * (if month > 2 { month - 3 } else { month + 9 }) + 2) / 5 + i64::from(day) - 1;
+    let day_of_year =
+        (153 * (if month > 2 { month - 3 } else { month + 9 }) + 2) / 5 + i64::from(day) - 1;
     let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
     era * 146_097 + day_of_era - 719_468
 }
@@ -202,22 +223,43 @@ mod tests {
     #[test]
     fn bad_rows_name_file_and_line() {
         let cases = [
-            ("TIMESTAMP,ContextTokens,GeneratedTokens\n2023-11-16 18:17:03,10\n", 2, "expected 3 fields"),
-            ("TIMESTAMP,ContextTokens,GeneratedTokens\n2023-11-16 18:17:03,10,2\n2023-11-16 18:17:02,1,1\n", 3, "time order"),
-            ("TIMESTAMP,ContextTokens,GeneratedTokens\n2023-11-16 18:17:03,-4,2\n", 2, "between 0"),
-            ("TIMESTAMP,ContextTokens,GeneratedTokens\nyesterday,4,2\n", 2, "is not `YYYY"),
+            (
+                "TIMESTAMP,ContextTokens,GeneratedTokens\n2023-11-16 18:17:03,10\n",
+                2,
+                "expected 3 fields",
+            ),
+            (
+                "TIMESTAMP,ContextTokens,GeneratedTokens\n2023-11-16 18:17:03,10,2\n2023-11-16 18:17:02,1,1\n",
+                3,
+                "time order",
+            ),
+            (
+                "TIMESTAMP,ContextTokens,GeneratedTokens\n2023-11-16 18:17:03,-4,2\n",
+                2,
+                "between 0",
+            ),
+            (
+                "TIMESTAMP,ContextTokens,GeneratedTokens\nyesterday,4,2\n",
+                2,
+                "is not `YYYY",
+            ),
             ("ts,value\n", 1, "header"),
         ];
         for (text, line, needle) in cases {
             match Trace::parse(Path::new("trace.csv"), text) {
-                Err(Error::Row { line: got, message, .. }) => {
+                Err(Error::Row {
+                    line: got, message, ..
+                }) => {
                     assert_eq!(got, line, "{message}");
                     assert!(message.contains(needle), "{message}");
                 }
                 other => panic!("expected a row error, got {other:?}"),
             }
         }
-        let empty = Trace::parse(Path::new("trace.csv"), "TIMESTAMP,ContextTokens,GeneratedTokens\n");
+        let empty = Trace::parse(
+            Path::new("trace.csv"),
+            "TIMESTAMP,ContextTokens,GeneratedTokens\n",
+        );
         assert!(matches!(empty, Err(Error::EmptyInput { .. })));
     }
 }

@@ -22,7 +22,10 @@ impl Oracle {
     fn need(&self, needed: &[u32], from: f64, to: f64) -> u32 {
         let first = (from / 60.0).floor().max(0.0) as usize;
         let last = ((to / 60.0).floor().max(0.0) as usize).min(needed.len().saturating_sub(1));
-        needed.get(first..=last).and_then(|w| w.iter().copied().max()).unwrap_or(0)
+        needed
+            .get(first..=last)
+            .and_then(|w| w.iter().copied().max())
+            .unwrap_or(0)
     }
 }
 
@@ -41,8 +44,13 @@ impl Policy for Oracle {
 
     fn decide(&mut self, view: &SignalView<'_>, now: f64) -> PolicyDecision {
         // Keep what the current minute needs, and have next minutes' needs ready in time.
-        let desired = self.bounds.clamp(self.need(view.needed, now, now + self.lead));
-        PolicyDecision { desired, reason: format!("needed within the next {:.0}s", self.lead) }
+        let desired = self
+            .bounds
+            .clamp(self.need(view.needed, now, now + self.lead));
+        PolicyDecision {
+            desired,
+            reason: format!("needed within the next {:.0}s", self.lead),
+        }
     }
 }
 
@@ -59,7 +67,8 @@ impl StaticPeak {
     }
 
     fn peak(&self, view: &SignalView<'_>) -> u32 {
-        self.bounds.clamp(view.needed.iter().copied().max().unwrap_or(0))
+        self.bounds
+            .clamp(view.needed.iter().copied().max().unwrap_or(0))
     }
 }
 
@@ -77,7 +86,10 @@ impl Policy for StaticPeak {
     }
 
     fn decide(&mut self, view: &SignalView<'_>, _now: f64) -> PolicyDecision {
-        PolicyDecision { desired: self.peak(view), reason: "provisioned for the peak".into() }
+        PolicyDecision {
+            desired: self.peak(view),
+            reason: "provisioned for the peak".into(),
+        }
     }
 }
 
@@ -91,10 +103,23 @@ mod tests {
     #[test]
     fn the_oracle_orders_ahead_by_its_lead_and_lets_go_after() {
         let needed = [1, 1, 1, 6, 2, 2];
-        let view = |now| SignalView { now, pods: PodCounts::default(), sample: None, needed: &needed };
+        let view = |now| SignalView {
+            now,
+            pods: PodCounts::default(),
+            sample: None,
+            needed: &needed,
+        };
         let mut oracle = Oracle::new(90.0, Bounds { min: 1, max: 10 });
-        assert_eq!(oracle.decide(&view(60.0), 60.0).desired, 1, "minute 3 is beyond 60s+90s");
-        assert_eq!(oracle.decide(&view(95.0), 95.0).desired, 6, "minute 3 starts within the lead");
+        assert_eq!(
+            oracle.decide(&view(60.0), 60.0).desired,
+            1,
+            "minute 3 is beyond 60s+90s"
+        );
+        assert_eq!(
+            oracle.decide(&view(95.0), 95.0).desired,
+            6,
+            "minute 3 starts within the lead"
+        );
         assert_eq!(oracle.decide(&view(240.0), 240.0).desired, 2);
         let mut capped = Oracle::new(90.0, Bounds { min: 1, max: 4 });
         assert_eq!(capped.decide(&view(200.0), 200.0).desired, 4);

@@ -102,9 +102,17 @@ impl KpaSpec {
     /// The per-pod concurrency the KPA aims for (`ResolveMetricTarget`).
     pub fn target_value(&self) -> f64 {
         let cc = f64::from(self.container_concurrency);
-        let mut total = if self.container_concurrency == 0 { 100.0 } else { cc };
+        let mut total = if self.container_concurrency == 0 {
+            100.0
+        } else {
+            cc
+        };
         if let Some(target) = self.target {
-            total = if self.container_concurrency > 0 { target.min(cc) } else { target };
+            total = if self.container_concurrency > 0 {
+                target.min(cc)
+            } else {
+                target
+            };
         }
         (total * self.target_utilization_percentage / 100.0).max(0.01)
     }
@@ -120,19 +128,39 @@ impl KpaSpec {
             return bad("stable_window", window, "whole seconds between 6s and 1h");
         }
         if !(1.0..=100.0).contains(&self.panic_window_percentage) {
-            return bad("panic_window_percentage", self.panic_window_percentage, "between 1 and 100");
+            return bad(
+                "panic_window_percentage",
+                self.panic_window_percentage,
+                "between 1 and 100",
+            );
         }
         if !(110.0..=1000.0).contains(&self.panic_threshold_percentage) {
-            return bad("panic_threshold_percentage", self.panic_threshold_percentage, "between 110 and 1000");
+            return bad(
+                "panic_threshold_percentage",
+                self.panic_threshold_percentage,
+                "between 110 and 1000",
+            );
         }
         if self.max_scale_up_rate <= 1.0 {
-            return bad("max_scale_up_rate", self.max_scale_up_rate, "greater than 1");
+            return bad(
+                "max_scale_up_rate",
+                self.max_scale_up_rate,
+                "greater than 1",
+            );
         }
         if self.max_scale_down_rate <= 1.0 {
-            return bad("max_scale_down_rate", self.max_scale_down_rate, "greater than 1");
+            return bad(
+                "max_scale_down_rate",
+                self.max_scale_down_rate,
+                "greater than 1",
+            );
         }
         if self.target_utilization_percentage <= 0.0 || self.target_utilization_percentage > 100.0 {
-            return bad("target_utilization_percentage", self.target_utilization_percentage, "in (0, 100]");
+            return bad(
+                "target_utilization_percentage",
+                self.target_utilization_percentage,
+                "in (0, 100]",
+            );
         }
         Ok(())
     }
@@ -159,7 +187,9 @@ impl Kpa {
     /// A KPA with `spec`, clamped to `bounds` as the reconciler's min/max scale.
     pub fn new(spec: KpaSpec, bounds: Bounds) -> Self {
         let stable = spec.stable_window.secs();
-        let panic_window = (stable * spec.panic_window_percentage / 100.0).round().max(1.0);
+        let panic_window = (stable * spec.panic_window_percentage / 100.0)
+            .round()
+            .max(1.0);
         Self {
             target: spec.target_value(),
             spec,
@@ -176,7 +206,9 @@ impl Kpa {
     }
 
     fn window_average(&self, window: f64, now: f64) -> f64 {
-        let Some(first) = self.first_write else { return 0.0 };
+        let Some(first) = self.first_write else {
+            return 0.0;
+        };
         let now_sec = now.floor() as i64;
         let window_secs = window as i64;
         let sum: f64 = self
@@ -240,7 +272,11 @@ impl Kpa {
         if delay > 0.0 {
             let buckets = (delay / TICK).ceil() as i64;
             let index = (now.floor() as i64) / 2;
-            while self.delay.front().is_some_and(|&(i, _)| index - i >= buckets) {
+            while self
+                .delay
+                .front()
+                .is_some_and(|&(i, _)| index - i >= buckets)
+            {
                 self.delay.pop_front();
             }
             match self.delay.back_mut() {
@@ -280,20 +316,34 @@ impl Policy for Kpa {
 
     fn decide(&mut self, view: &SignalView<'_>, now: f64) -> PolicyDecision {
         let Some(desired) = self.scale(view.pods.ready, now) else {
-            return PolicyDecision { desired: view.pods.desired, reason: "no data yet".into() };
+            return PolicyDecision {
+                desired: view.pods.desired,
+                reason: "no data yet".into(),
+            };
         };
-        let mode = if self.panic_time.is_some() { "panic" } else { "stable" };
+        let mode = if self.panic_time.is_some() {
+            "panic"
+        } else {
+            "stable"
+        };
         let mut bounded = self.bounds.clamp(desired);
         if desired == 0 && self.bounds.min == 0 {
             // handleScaleToZero: report 0 only after the grace period without demand.
             let since = *self.zero_since.get_or_insert(now);
-            bounded = if now - since >= self.spec.scale_to_zero_grace_period.secs() { 0 } else { 1 };
+            bounded = if now - since >= self.spec.scale_to_zero_grace_period.secs() {
+                0
+            } else {
+                1
+            };
         } else {
             self.zero_since = None;
         }
         PolicyDecision {
             desired: bounded,
-            reason: format!("{mode} mode: {desired} pods for concurrency target {:.2}", self.target),
+            reason: format!(
+                "{mode} mode: {desired} pods for concurrency target {:.2}",
+                self.target
+            ),
         }
     }
 }
@@ -309,10 +359,28 @@ mod tests {
         let mut desired = 0;
         for t in from..to {
             let now = f64::from(t);
-            kpa.observe(&Live { now, concurrency, ready });
+            kpa.observe(&Live {
+                now,
+                concurrency,
+                ready,
+            });
             if t % 2 == 0 {
-                let pods = PodCounts { ready, desired: ready, ..PodCounts::default() };
-                desired = kpa.decide(&SignalView { now, pods, sample: None, needed: &[] }, now).desired;
+                let pods = PodCounts {
+                    ready,
+                    desired: ready,
+                    ..PodCounts::default()
+                };
+                desired = kpa
+                    .decide(
+                        &SignalView {
+                            now,
+                            pods,
+                            sample: None,
+                            needed: &[],
+                        },
+                        now,
+                    )
+                    .desired;
             }
         }
         desired
@@ -321,7 +389,11 @@ mod tests {
     #[test]
     fn target_resolution_follows_knative() {
         assert!((KpaSpec::default().target_value() - 70.0).abs() < 1e-9);
-        let capped = KpaSpec { container_concurrency: 10, target: Some(50.0), ..KpaSpec::default() };
+        let capped = KpaSpec {
+            container_concurrency: 10,
+            target: Some(50.0),
+            ..KpaSpec::default()
+        };
         assert!((capped.target_value() - 7.0).abs() < 1e-9);
     }
 
@@ -329,7 +401,10 @@ mod tests {
     fn stable_mode_sizes_by_the_sixty_second_average() {
         // 1 ready pod, concurrency 35 against a target of 7: ceil(35/7) = 5 pods, but the panic
         // window (6s) also sees 35 → 5/1 >= 2 → panic; desired is max(stable, panic) = 5.
-        let spec = KpaSpec { container_concurrency: 10, ..KpaSpec::default() };
+        let spec = KpaSpec {
+            container_concurrency: 10,
+            ..KpaSpec::default()
+        };
         let mut kpa = Kpa::new(spec, Bounds { min: 1, max: 100 });
         assert_eq!(run(&mut kpa, 0, 61, 35.0, 1), 5);
         assert!(kpa.panic_time.is_some());
@@ -337,7 +412,10 @@ mod tests {
 
     #[test]
     fn panic_mode_never_scales_down_and_ends_after_a_stable_window() {
-        let spec = KpaSpec { container_concurrency: 10, ..KpaSpec::default() };
+        let spec = KpaSpec {
+            container_concurrency: 10,
+            ..KpaSpec::default()
+        };
         let mut kpa = Kpa::new(spec, Bounds { min: 1, max: 100 });
         assert_eq!(run(&mut kpa, 0, 10, 70.0, 1), 10, "70/7 = 10 pods in panic");
         // Demand falls to a level 4 pods can hold: panic holds 10 until the stable window ends.
@@ -352,7 +430,11 @@ mod tests {
     #[test]
     fn scales_to_zero_after_the_grace_period() {
         let mut kpa = Kpa::new(KpaSpec::default(), Bounds { min: 0, max: 10 });
-        assert_eq!(run(&mut kpa, 0, 20, 0.0, 1), 1, "within the grace period it keeps one pod");
+        assert_eq!(
+            run(&mut kpa, 0, 20, 0.0, 1),
+            1,
+            "within the grace period it keeps one pod"
+        );
         assert_eq!(run(&mut kpa, 20, 40, 0.0, 1), 0);
     }
 }

@@ -1,11 +1,13 @@
 //! An LLM inference service: replicas doing continuous batching with a KV-cache budget, a
 //! least-loaded router in front, per-request TTFT and inter-token latency.
 //!
-//! Each replica is a processor-sharing server. A running request progresses through its prefill
-//! and then its decode at the unloaded speeds of the profile; when the batch together asks for
-//! more than one replica's worth of work (by the saturated cost fit), every request slows by the
-//! same factor. That reproduces both ends of the profile — unloaded latency at low rates and the
-//! saturated throughput at high ones — and is event-exact between admissions and completions.
+//! Each replica shares its capacity the way vLLM's scheduler does: every decoding request
+//! progresses at the profile's unloaded inter-token speed until together they ask for more than
+//! the replica (by the saturated cost fit), when all slow by the same factor; prompts are
+//! prefilled one at a time in admission order with what the decodes leave (never less than a
+//! chunk's share). That reproduces both ends of the profile — unloaded latency at low rates and
+//! saturated throughput at high ones — with TTFT queueing behind bursts, and is event-exact
+//! between admissions and completions.
 
 use std::collections::VecDeque;
 use std::path::PathBuf;
@@ -50,6 +52,9 @@ fn queue_default() -> u32 {
     1000
 }
 
+/// Smallest share of a replica the oldest prefill gets while decodes run (a prefill chunk).
+const PREFILL_FLOOR: f64 = 0.1;
+
 #[derive(Debug, Clone, Copy)]
 struct Request {
     arrival: f64,
@@ -68,7 +73,7 @@ struct Running {
     request: Request,
     // Unloaded seconds left in the current phase.
     left: f64,
-    // Replica share the request asks for while in its current phase.
+    // Replica share the request asks for at unloaded speed in its current phase.
     demand: f64,
     first_token: Option<f64>,
 }
@@ -80,6 +85,7 @@ struct Replica {
     waiting: VecDeque<Request>,
     running: Vec<Running>,
     kv_used: u64,
+    // Summed demand of the decoding requests.
     demand: f64,
     now: f64,
     busy_integral: f64,
@@ -179,7 +185,8 @@ impl LlmService {
         for replica in &mut self.replicas {
             replica.routable = ready.contains(&replica.pod);
         }
-        self.replicas.retain(|r| r.routable || draining.contains(&r.pod));
+        self.replicas
+            .retain(|r| r.routable || draining.contains(&r.pod));
         for &pod in ready {
             if !self.replicas.iter().any(|r| r.pod == pod) {
                 self.replicas.push(Replica {
@@ -205,7 +212,9 @@ impl LlmService {
 
     /// Whether the pod still has requests to finish.
     pub fn draining(&self, pod: u64) -> bool {
-        self.replicas.iter().any(|r| r.pod == pod && (!r.waiting.is_empty() || !r.running.is_empty()))
+        self.replicas
+            .iter()
+            .any(|r| r.pod == pod && (!r.waiting.is_empty() || !r.running.is_empty()))
     }
 
     /// Removes a pod whose grace ran out, dropping what it still held.
@@ -234,7 +243,11 @@ impl LlmService {
             .iter_mut()
             .filter(|r| r.routable)
             .map(|r| {
-                let utilization = if window > 0.0 { 100.0 * r.busy_integral / window } else { 0.0 };
+                let utilization = if window > 0.0 {
+                    100.0 * r.busy_integral / window
+                } else {
+                    0.0
+                };
                 r.busy_integral = 0.0;
                 ReplicaGauges {
                     pod: r.pod,
@@ -251,7 +264,9 @@ impl LlmService {
 impl Replica {
     fn admit(&mut self, model: &LlmCoefficients) {
         while self.running.len() < self.max_batch {
-            let Some(next) = self.waiting.front() else { break };
+            let Some(next) = self.waiting.front() else {
+                break;
+            };
             if self.kv_used + next.kv() > self.kv_capacity {
                 break;
             }
@@ -260,8 +275,12 @@ impl Replica {
             let input = f64::from(request.input);
             let left = model.ttft(input);
             let demand = model.work_per_input_token * input / left;
-            self.demand += demand;
-            self.running.push(Running { request, left, demand, first_token: None });
+            self.running.push(Running {
+                request,
+                left,
+                demand,
+                first_token: None,
+            });
         }
     }
 
@@ -271,21 +290,53 @@ impl Replica {
                 self.now = until;
                 return;
             }
-            let slowdown = self.demand.max(1.0);
-            let soonest = self.running.iter().map(|r| r.left).fold(f64::INFINITY, f64::min);
-            let step = (soonest * slowdown).min(until - self.now);
-            let progress = step / slowdown;
-            self.busy_integral += step * self.demand.min(1.0);
+            // Decodes go first (as vLLM schedules them); the oldest prefill gets what is left,
+            // and at least a chunk's share so prompts never starve behind long generations.
+            let head = self.running.iter().position(|r| r.first_token.is_none());
+            let decode = self.demand;
+            let (prefill_share, decode_rate) = match head {
+                Some(h) => {
+                    let share = (1.0 - decode)
+                        .clamp(PREFILL_FLOOR, 1.0)
+                        .min(self.running[h].demand.max(1e-9));
+                    let room = 1.0 - share;
+                    (share, if decode > room { room / decode } else { 1.0 })
+                }
+                None => (0.0, if decode > 1.0 { 1.0 / decode } else { 1.0 }),
+            };
+            let prefill_rate =
+                head.map_or(0.0, |h| prefill_share / self.running[h].demand.max(1e-9));
+            let mut soonest = f64::INFINITY;
+            for (i, r) in self.running.iter().enumerate() {
+                let rate = if r.first_token.is_some() {
+                    decode_rate
+                } else if Some(i) == head {
+                    prefill_rate
+                } else {
+                    0.0
+                };
+                if rate > 0.0 {
+                    soonest = soonest.min(r.left / rate);
+                }
+            }
+            let step = soonest.min(until - self.now);
+            self.busy_integral += step * (prefill_share + decode * decode_rate).min(1.0);
             self.now += step;
             let mut index = 0;
             while index < self.running.len() {
                 let running = &mut self.running[index];
-                running.left -= progress;
-                if running.left > 1e-12 {
+                let rate = if running.first_token.is_some() {
+                    decode_rate
+                } else if Some(index) == head {
+                    prefill_rate
+                } else {
+                    0.0
+                };
+                running.left -= step * rate;
+                if rate == 0.0 || running.left > 1e-12 {
                     index += 1;
                     continue;
                 }
-                self.demand -= running.demand;
                 let input = f64::from(running.request.input);
                 match running.first_token {
                     None if running.request.output > 1 => {
@@ -300,6 +351,9 @@ impl Replica {
                         index += 1;
                     }
                     first => {
+                        if first.is_some() {
+                            self.demand -= running.demand;
+                        }
                         let request = running.request;
                         let first = first.unwrap_or(self.now);
                         let ttft = first - request.arrival;
@@ -310,7 +364,8 @@ impl Replica {
                         };
                         rec.complete(self.now - request.arrival, Some(ttft), Some(itl));
                         self.kv_used -= request.kv();
-                        self.running.swap_remove(index);
+                        // `remove`, not `swap_remove`: admission order decides the next prefill.
+                        self.running.remove(index);
                     }
                 }
             }

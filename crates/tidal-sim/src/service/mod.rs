@@ -148,8 +148,11 @@ impl Service {
             .filter(|p| p.state == PodState::Ready)
             .map(|p| p.id)
             .collect();
-        let mut gauges =
-            ServiceGauges { queued: self.queued(), in_service: self.in_service(), ..ServiceGauges::default() };
+        let mut gauges = ServiceGauges {
+            queued: self.queued(),
+            in_service: self.in_service(),
+            ..ServiceGauges::default()
+        };
         match self {
             Service::Web(s) => {
                 let cpu = s.take_cpu_utilization(window, ready.len() as u32);
@@ -162,7 +165,11 @@ impl Service {
             }
             Service::Llm(s) => {
                 gauges.replicas = s.take_gauges(window);
-                gauges.pod_cpu = gauges.replicas.iter().map(|g| (g.pod, g.utilization)).collect();
+                gauges.pod_cpu = gauges
+                    .replicas
+                    .iter()
+                    .map(|g| (g.pod, g.utilization))
+                    .collect();
             }
         }
         gauges

@@ -64,7 +64,10 @@ impl LlmCoefficients {
             ("itl_per_input_token", self.itl_per_input_token),
             ("work_per_input_token", self.work_per_input_token),
             ("work_per_output_token", self.work_per_output_token),
-            ("work_per_output_input_token", self.work_per_output_input_token),
+            (
+                "work_per_output_input_token",
+                self.work_per_output_input_token,
+            ),
         ];
         for (name, value) in fields {
             if !value.is_finite() || value < 0.0 {
@@ -83,8 +86,10 @@ impl LlmCoefficients {
     /// [`Error::Read`], [`Error::Row`] for a malformed line, [`Error::EmptyInput`] when the
     /// profile lacks the `E2E` and `TPUT` points the fits need.
     pub fn from_profile(path: &Path) -> Result<Self> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|source| Error::Read { path: path.to_path_buf(), source })?;
+        let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
         Self::parse_profile(path, &text)
     }
 
@@ -156,9 +161,12 @@ impl LlmCoefficients {
             })
             .collect();
         let work = least_squares(&rows).ok_or_else(|| empty("saturated TPUT"))?;
+        // A lone prefill is compute-bound and has the whole replica, so it cannot run faster
+        // than its saturated cost; the end-to-end fit is dominated by decode and can understate
+        // it.
         let coefficients = Self {
             ttft_base: latency[0].max(1e-3),
-            ttft_per_input_token: latency[1].max(0.0),
+            ttft_per_input_token: latency[1].max(work[0]).max(0.0),
             itl_base: latency[2].max(1e-4),
             itl_per_input_token: latency[3].max(0.0),
             work_per_input_token: work[0].max(0.0),

@@ -69,7 +69,9 @@ impl QueueService {
         let mut budget = offered + self.carry;
         let mut taken = 0u64;
         while budget >= 1.0 {
-            let Some(&(arrived, count)) = self.backlog.front() else { break };
+            let Some(&(arrived, count)) = self.backlog.front() else {
+                break;
+            };
             let take = count.min(budget.floor() as u64);
             // Messages of a cohort finish spread over the step; charge the step's end.
             let latency = (until - arrived).max(0.0);
@@ -90,7 +92,11 @@ impl QueueService {
         self.processed += taken as f64;
         self.capacity_used += taken as f64;
         // Unused capacity is not banked beyond a fraction of a message.
-        self.carry = if self.backlog.is_empty() { 0.0 } else { budget.min(1.0) };
+        self.carry = if self.backlog.is_empty() {
+            0.0
+        } else {
+            budget.min(1.0)
+        };
         self.now = until;
     }
 
@@ -134,7 +140,11 @@ impl QueueService {
     /// Messages processed per second since the last call, and CPU utilisation (busy share of
     /// the offered capacity, in percent); resets both.
     pub fn take_throughput(&mut self, window: f64) -> (f64, f64) {
-        let rate = if window > 0.0 { self.processed / window } else { 0.0 };
+        let rate = if window > 0.0 {
+            self.processed / window
+        } else {
+            0.0
+        };
         let busy = if self.capacity_offered > 0.0 {
             100.0 * self.capacity_used / self.capacity_offered
         } else {

@@ -72,7 +72,9 @@ pub struct WebService {
 impl WebService {
     /// A service for `spec`, its downstream failure draws seeded by `seed`.
     pub fn new(spec: &WebSpec, seed: u64) -> Self {
-        let per_request = spec.cpu_per_request.unwrap_or(1.0 / f64::from(spec.concurrency.max(1)));
+        let per_request = spec
+            .cpu_per_request
+            .unwrap_or(1.0 / f64::from(spec.concurrency.max(1)));
         Self {
             concurrency: spec.concurrency,
             queue_limit: spec.queue_limit as usize,
@@ -97,7 +99,8 @@ impl WebService {
     fn start(&mut self, arrival: f64, work: f64) {
         self.busy += 1;
         let done = self.now + work + self.extra;
-        self.running.push(Reverse((done.to_bits(), arrival.to_bits())));
+        self.running
+            .push(Reverse((done.to_bits(), arrival.to_bits())));
     }
 
     /// Processes completions up to `until`.
@@ -139,7 +142,9 @@ impl WebService {
     pub fn set_ready(&mut self, ready: u32) {
         self.capacity = ready * self.concurrency;
         while self.busy < self.capacity {
-            let Some((arrived, work)) = self.queue.pop_front() else { break };
+            let Some((arrived, work)) = self.queue.pop_front() else {
+                break;
+            };
             self.start(arrived, work);
         }
     }
@@ -170,7 +175,11 @@ impl WebService {
     /// CPU utilisation (percent of request) of a ready pod averaged over the `window` seconds
     /// ending now, and resets the average.
     pub fn take_cpu_utilization(&mut self, window: f64, ready: u32) -> f64 {
-        let busy = if window > 0.0 { self.busy_integral / window } else { f64::from(self.busy) };
+        let busy = if window > 0.0 {
+            self.busy_integral / window
+        } else {
+            f64::from(self.busy)
+        };
         self.busy_integral = 0.0;
         let (request, idle, per_request) = self.cpu;
         if ready == 0 {
