@@ -194,6 +194,20 @@ impl Manifest {
     }
 }
 
+/// Several manifests as one multi-document YAML stream, each document opened by `---`.
+///
+/// # Errors
+///
+/// [`serde_saphyr::SerializeError`] if the YAML writer fails, which our types do not cause.
+pub fn to_yaml_stream(
+    manifests: &[Manifest],
+) -> std::result::Result<String, serde_saphyr::SerializeError> {
+    manifests
+        .iter()
+        .map(|manifest| manifest.to_yaml().map(|yaml| format!("---\n{yaml}")))
+        .collect()
+}
+
 /// The same object in another group: only `apiVersion` changes; names, annotations (including
 /// KEDA's `autoscaling.keda.sh/…` keys, which Tidal reads too), spec and status are kept as they are,
 /// so converting back gives the original.

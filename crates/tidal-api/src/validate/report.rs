@@ -102,14 +102,15 @@ fn document_findings(
     let unknown = document.unknown_fields.iter().map(|path| {
         let line = document.line_of(path);
         let text = format!(
-            "{}: {object}: {path}: is not a field of {}; the API server drops unknown fields",
+            "{}: {object}: {path}: is not a field of {}; kubectl and the API server reject \
+             unknown fields (or silently drop them with --validate=false)",
             at(line),
             object.kind
         );
         (
             line,
             Finding {
-                severity: Severity::Warning,
+                severity: Severity::Error,
                 text,
             },
         )
