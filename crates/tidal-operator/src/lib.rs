@@ -8,6 +8,7 @@
 //! modules only move data between the apiserver and those.
 
 pub mod constants;
+pub mod controller;
 pub mod index;
 pub mod lease;
 pub mod status;

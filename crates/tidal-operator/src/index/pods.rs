@@ -13,6 +13,7 @@ use tidal_scalers::kubernetes_workload::{LabelSelector, PodCounter, PodInfo, cou
 struct Entry {
     labels: BTreeMap<String, String>,
     phase: Option<String>,
+    ready: bool,
 }
 
 /// Labels and phase of every watched pod; shared between the watch task and the scalers.
@@ -37,6 +38,11 @@ impl PodIndex {
         let entry = Entry {
             labels: pod.metadata.labels.clone().unwrap_or_default(),
             phase: pod.status.as_ref().and_then(|s| s.phase.clone()),
+            ready: pod
+                .status
+                .as_ref()
+                .and_then(|s| s.conditions.as_ref())
+                .is_some_and(|c| c.iter().any(|c| c.type_ == "Ready" && c.status == "True")),
         };
         self.write()
             .entry(namespace.clone())
@@ -61,6 +67,25 @@ impl PodIndex {
         for pod in pods {
             self.apply(pod);
         }
+    }
+
+    /// Running pods with `Ready=True` in `namespace` matching `selector`: the target's ready
+    /// replicas, which `Value` metrics scale against.
+    pub fn ready(&self, namespace: &str, selector: &LabelSelector) -> u32 {
+        let namespaces = self
+            .namespaces
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let Some(pods) = namespaces.get(namespace) else {
+            return 0;
+        };
+        let ready = pods
+            .values()
+            .filter(|e| {
+                e.ready && e.phase.as_deref() == Some("Running") && selector.matches(&e.labels)
+            })
+            .count();
+        u32::try_from(ready).unwrap_or(u32::MAX)
     }
 
     fn write(&self) -> std::sync::RwLockWriteGuard<'_, HashMap<String, HashMap<String, Entry>>> {
@@ -97,6 +122,11 @@ mod tests {
     use super::*;
 
     fn pod(namespace: &str, name: &str, app: &str, phase: &str) -> Pod {
+        let ready = k8s_openapi::api::core::v1::PodCondition {
+            type_: "Ready".into(),
+            status: if phase == "Running" { "True" } else { "False" }.into(),
+            ..Default::default()
+        };
         Pod {
             metadata: ObjectMeta {
                 namespace: Some(namespace.into()),
@@ -106,6 +136,7 @@ mod tests {
             },
             status: Some(PodStatus {
                 phase: Some(phase.into()),
+                conditions: Some(vec![ready]),
                 ..PodStatus::default()
             }),
             ..Pod::default()
@@ -122,6 +153,11 @@ mod tests {
         index.apply(&pod("other", "w1", "worker", "Running"));
         let selector = LabelSelector::parse("app=worker").unwrap();
         assert_eq!(index.count("ns", &selector), Ok(2));
+        assert_eq!(
+            index.ready("ns", &selector),
+            1,
+            "only the running, ready pod is ready"
+        );
         index.delete("ns", "w2");
         assert_eq!(index.count("ns", &selector), Ok(1));
         index.apply(&pod("ns", "w1", "worker", "Failed"));

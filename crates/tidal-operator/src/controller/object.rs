@@ -1,0 +1,693 @@
+//! The scale loop of one ScaledObject.
+//!
+//! Each object gets a task that wakes every `pollingInterval` (the first wake after a restart
+//! is spread over one interval so a thousand objects do not poll at once), or at once when its
+//! spec, annotations or deletion state change. A pass reads the target's `/scale`, samples the
+//! triggers, asks the engine, and — only while this replica leads — writes `/scale`, status and
+//! Events. Followers run the same passes without writing, so their engine state (stabilization
+//! history, failure counts, last active time) is warm when they take over.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use jiff::Timestamp;
+use kube::Api;
+use kube::runtime::events::EventType;
+use tidal_api::v1alpha1::{
+    GroupVersionKindResource, LastDecision, ScaledObject, ScaledObjectStatus,
+};
+use tidal_core::config::{Env, ScalingConfig};
+use tidal_core::decision::Decision;
+use tidal_core::engine::{Engine, Observation, ScalerState};
+use tidal_scalers::kubernetes_workload::LabelSelector;
+use tokio::sync::watch;
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+
+use super::triggers::{self, Triggers};
+use super::{Context, finalizer};
+use crate::constants::reasons;
+use crate::status::{self, EventSpec, Problem, Report, TriggerHealth};
+use crate::target::{self, ScaleClient, ScaleState, TargetRef};
+use crate::telemetry::{ObjectLabels, ResultLabels, TriggerLabels};
+
+/// How many times a pass re-reads and decides again after a `/scale` write conflict.
+const CONFLICT_RETRIES: usize = 3;
+
+/// What is built from one generation of the spec.
+struct Built {
+    generation: Option<i64>,
+    annotations: BTreeMap<String, String>,
+    engine: Engine,
+    triggers: Triggers,
+    target: TargetRef,
+}
+
+/// The task state of one ScaledObject's loop.
+pub(crate) struct ObjectLoop {
+    ctx: Arc<Context>,
+    namespace: String,
+    name: String,
+    rx: watch::Receiver<Arc<ScaledObject>>,
+    built: Option<Built>,
+    state: Option<ScalerState>,
+    written: Option<ScaledObjectStatus>,
+    started_announced: bool,
+}
+
+/// How a pass ended.
+enum PassEnd {
+    /// Poll again after the interval.
+    Continue,
+    /// The finalizer was released: the object is going away.
+    Released,
+}
+
+impl ObjectLoop {
+    pub(crate) fn new(ctx: Arc<Context>, rx: watch::Receiver<Arc<ScaledObject>>) -> Self {
+        let (namespace, name) = {
+            let object = rx.borrow();
+            (
+                object.metadata.namespace.clone().unwrap_or_default(),
+                object.metadata.name.clone().unwrap_or_default(),
+            )
+        };
+        Self {
+            ctx,
+            namespace,
+            name,
+            rx,
+            built: None,
+            state: None,
+            written: None,
+            started_announced: false,
+        }
+    }
+
+    /// Runs passes until the object is released, its sender is dropped, or `shutdown`.
+    pub(crate) async fn run(mut self, first_delay: Duration, shutdown: CancellationToken) {
+        self.ctx.metrics.scaled_objects.inc();
+        let mut next = Instant::now() + first_delay;
+        loop {
+            let seen = Arc::clone(&self.rx.borrow());
+            tokio::select! {
+                () = shutdown.cancelled() => break,
+                () = tokio::time::sleep_until(next) => {
+                    let late = Instant::now().saturating_duration_since(next);
+                    self.ctx.metrics.loop_latency.observe(late.as_secs_f64());
+                }
+                changed = self.rx.changed() => {
+                    if changed.is_err() {
+                        break;
+                    }
+                    if !needs_pass_now(&seen, &self.rx.borrow()) {
+                        continue;
+                    }
+                }
+            }
+            let interval = polling_interval(&self.rx.borrow());
+            match self.pass().await {
+                PassEnd::Released => break,
+                PassEnd::Continue => next = Instant::now() + interval,
+            }
+        }
+        self.stop().await;
+    }
+
+    async fn stop(&mut self) {
+        self.ctx.metrics.scaled_objects.dec();
+        if let Some(built) = self.built.take() {
+            self.ctx
+                .metrics
+                .forget(&self.namespace, &self.name, &built.triggers.metric_labels());
+            built.triggers.close().await;
+        }
+        let object = ObjectLabels {
+            namespace: self.namespace.clone(),
+            scaled_object: self.name.clone(),
+        };
+        self.ctx.metrics.desired_replicas.remove(&object);
+        tracing::debug!(namespace = %self.namespace, name = %self.name, "Stopped the scale loop.");
+    }
+
+    fn api(&self) -> Api<ScaledObject> {
+        Api::namespaced(self.ctx.client.clone(), &self.namespace)
+    }
+
+    #[tracing::instrument(skip(self), fields(namespace = %self.namespace, name = %self.name))]
+    async fn pass(&mut self) -> PassEnd {
+        let object = Arc::clone(&self.rx.borrow_and_update());
+        if object.metadata.deletion_timestamp.is_some() {
+            return self.finalize(&object).await;
+        }
+        if self.ctx.is_leader()
+            && !finalizer::has(&object)
+            && let Err(error) = finalizer::add(&self.api(), &object).await
+        {
+            tracing::warn!(%error, "Could not add the finalizer; retrying next pass.");
+        }
+        let now = Timestamp::now();
+        let mut report = Report {
+            generation: object.metadata.generation,
+            triggers_types: Some(
+                object
+                    .spec
+                    .triggers
+                    .iter()
+                    .map(|t| t.type_.as_str())
+                    .collect::<Vec<_>>()
+                    .join(","),
+            ),
+            authentications_types: authentications(&object),
+            ..Report::default()
+        };
+        if let Err(problem) = self.rebuild_if_changed(&object).await {
+            report.problem = Some(problem);
+            self.finish(&object, report, now).await;
+            return PassEnd::Continue;
+        }
+        if let Err(problem) = self.scale(&object, &mut report, now).await {
+            self.ctx
+                .metrics
+                .object_errors
+                .get_or_create(&self.object_labels())
+                .inc();
+            report.problem = Some(problem);
+        }
+        self.finish(&object, report, now).await;
+        PassEnd::Continue
+    }
+
+    /// Rebuilds the engine and scalers when the spec or annotations changed.
+    async fn rebuild_if_changed(&mut self, object: &ScaledObject) -> Result<(), Problem> {
+        let annotations = object.metadata.annotations.clone().unwrap_or_default();
+        if self.built.as_ref().is_some_and(|b| {
+            b.generation == object.metadata.generation && b.annotations == annotations
+        }) {
+            return Ok(());
+        }
+        let config = ScalingConfig::from_scaled_object(object, &Env::new())
+            .map_err(|error| Problem::user("InvalidSpec", error.to_string()))?;
+        let reference = &object.spec.scale_target_ref;
+        let target = TargetRef::new(
+            reference.api_version.as_deref(),
+            reference.kind.as_deref(),
+            &reference.name,
+        )
+        .map_err(|error| Problem::user(error.reason(), error.to_string()))?;
+        let triggers = Triggers::build(&self.ctx.registry, &self.ctx.services, object, &Env::new())
+            .await
+            .map_err(|error| Problem::user("TriggerError", error))?;
+        if let Some(old) = self.built.take() {
+            old.triggers.close().await;
+        }
+        tracing::info!(generation = ?object.metadata.generation, triggers = object.spec.triggers.len(), "Built the scalers.");
+        self.built = Some(Built {
+            generation: object.metadata.generation,
+            annotations,
+            engine: Engine::new(config),
+            triggers,
+            target,
+        });
+        if !self.started_announced && self.ctx.is_leader() {
+            self.started_announced = true;
+            let note = format!(
+                "Started scalers watch for {} trigger(s)",
+                object.spec.triggers.len()
+            );
+            self.ctx
+                .publish(
+                    object,
+                    EventSpec {
+                        type_: EventType::Normal,
+                        reason: reasons::SCALERS_STARTED,
+                        note,
+                    },
+                )
+                .await;
+        }
+        Ok(())
+    }
+
+    /// Resolves the target, samples, decides and writes `/scale`.
+    async fn scale(
+        &mut self,
+        object: &ScaledObject,
+        report: &mut Report,
+        now: Timestamp,
+    ) -> Result<(), Problem> {
+        let Some(built) = self.built.as_ref() else {
+            return Ok(());
+        };
+        let target = built.target.clone();
+        let conflict = self
+            .ctx
+            .claims()
+            .owner_other_than(&self.namespace, &self.name)
+            .map(str::to_owned);
+        if let Some(owner) = conflict {
+            return Err(Problem::user(
+                "ScaleTargetConflict",
+                format!(
+                    "spec.scaleTargetRef: {} {}/{} is already scaled by ScaledObject {}/{owner}; \
+                     a target can have only one ScaledObject",
+                    target.kind, self.namespace, target.name, self.namespace
+                ),
+            ));
+        }
+        let client = self
+            .ctx
+            .resolver
+            .scale_client(&target, &self.namespace)
+            .await
+            .map_err(|e| problem(&e))?;
+        let resolved = self
+            .ctx
+            .resolver
+            .resolve(&target)
+            .await
+            .map_err(|e| problem(&e))?;
+        report.target_kind = Some(target.kind.clone());
+        report.target_gvkr = Some(GroupVersionKindResource {
+            group: target.group.clone(),
+            version: target.version.clone(),
+            kind: target.kind.clone(),
+            resource: resolved.resource.plural.clone(),
+        });
+        let mut scale = client.read(&target.name).await.map_err(|e| problem(&e))?;
+        report.original_replica_count = Some(scale.desired);
+
+        let previous = self.written.as_ref().or(object.status.as_ref());
+        let state = self
+            .state
+            .get_or_insert_with(|| initial_state(object, previous));
+        let samples = built.triggers.sample(self.ctx.sample_timeout).await;
+        let readings: Vec<_> = samples.iter().map(triggers::reading).collect();
+        let observe = |scale: &ScaleState| Observation {
+            replicas: scale.desired,
+            status_replicas: Some(scale.current),
+            ready_replicas: ready_replicas(&self.ctx, &self.namespace, scale),
+            triggers: readings.clone(),
+            ..Observation::default()
+        };
+        let before = state.clone();
+        let mut decision = built.engine.decide(&observe(&scale), state, now);
+        for attempt in 0..=CONFLICT_RETRIES {
+            if decision.desired_replicas == scale.desired {
+                break;
+            }
+            if !self.ctx.is_leader() {
+                self.ctx
+                    .metrics
+                    .scale_writes
+                    .get_or_create(&ResultLabels::of("skipped_not_leader"))
+                    .inc();
+                break;
+            }
+            match client
+                .write(&target.name, &scale, decision.desired_replicas)
+                .await
+            {
+                Ok(_) => {
+                    self.ctx
+                        .metrics
+                        .scale_writes
+                        .get_or_create(&ResultLabels::of("ok"))
+                        .inc();
+                    let event =
+                        scaled_event(&client, &self.namespace, &target, scale.desired, &decision);
+                    tracing::info!(from = scale.desired, to = decision.desired_replicas, bound_by = %decision.bound_by, reason = %decision.reason, "Scaled the target.");
+                    self.ctx.publish(object, event).await;
+                    break;
+                }
+                Err(target::Error::Conflict { .. }) if attempt < CONFLICT_RETRIES => {
+                    self.ctx
+                        .metrics
+                        .scale_writes
+                        .get_or_create(&ResultLabels::of("conflict"))
+                        .inc();
+                    *state = before.clone();
+                    scale = client.read(&target.name).await.map_err(|e| problem(&e))?;
+                    decision = built.engine.decide(&observe(&scale), state, now);
+                }
+                Err(error) => {
+                    self.ctx
+                        .metrics
+                        .scale_writes
+                        .get_or_create(&ResultLabels::of("error"))
+                        .inc();
+                    *state = before;
+                    if scale.desired == 0 || decision.desired_replicas == 0 {
+                        let reason = if scale.desired == 0 {
+                            reasons::SCALE_TARGET_ACTIVATION_FAILED
+                        } else {
+                            reasons::SCALE_TARGET_DEACTIVATION_FAILED
+                        };
+                        let note = format!(
+                            "Failed to scale {} {}/{}: {error}",
+                            target.kind, self.namespace, target.name
+                        );
+                        self.ctx
+                            .publish(
+                                object,
+                                EventSpec {
+                                    type_: EventType::Warning,
+                                    reason,
+                                    note,
+                                },
+                            )
+                            .await;
+                    }
+                    return Err(problem(&error));
+                }
+            }
+        }
+        self.record(object, built, &samples, &decision, report)
+            .await;
+        Ok(())
+    }
+
+    /// Fills the report and the metrics from a decision.
+    async fn record(
+        &self,
+        object: &ScaledObject,
+        built: &Built,
+        samples: &[triggers::Sample],
+        decision: &Decision,
+        report: &mut Report,
+    ) {
+        let state = self.state.as_ref();
+        report.active = Some(decision.active);
+        report.fallback = decision.fallback;
+        report.decision = Some(LastDecision::from(decision));
+        report.last_active_time = state.and_then(|s| s.last_active_time);
+        let pause = built.engine.config().pause;
+        if pause.is_frozen() {
+            report.paused = Some(match pause.replicas {
+                Some(n) => {
+                    format!("autoscaling.keda.sh/paused-replicas holds the target at {n} replicas")
+                }
+                None => {
+                    "autoscaling.keda.sh/paused freezes the target at its current replica count"
+                        .to_owned()
+                }
+            });
+            report.paused_replica_count = pause.replicas;
+        }
+        let object_labels = self.object_labels();
+        self.ctx
+            .metrics
+            .desired_replicas
+            .get_or_create(&object_labels)
+            .set(i64::from(decision.desired_replicas));
+        self.ctx
+            .metrics
+            .paused
+            .get_or_create(&object_labels)
+            .set(i64::from(pause.is_frozen()));
+        for (outcome, sample) in decision.triggers.iter().zip(samples) {
+            report
+                .triggers_activity
+                .insert(outcome.name.clone(), outcome.active);
+            let failures = i32::try_from(outcome.failures).unwrap_or(i32::MAX);
+            report
+                .health
+                .insert(outcome.name.clone(), TriggerHealth { failures });
+            report
+                .metric_names
+                .extend(sample.metric_names.iter().cloned());
+            for metric in &sample.metric_names {
+                let labels = TriggerLabels {
+                    namespace: self.namespace.clone(),
+                    scaled_object: self.name.clone(),
+                    metric: metric.clone(),
+                    scaler: sample.type_name.clone(),
+                };
+                match &sample.result {
+                    Ok(values) => {
+                        for value in values.iter().filter(|v| v.name == *metric) {
+                            self.ctx
+                                .metrics
+                                .scaler_value
+                                .get_or_create(&labels)
+                                .set(value.value);
+                            self.ctx
+                                .metrics
+                                .scaler_active
+                                .get_or_create(&labels)
+                                .set(i64::from(value.active));
+                        }
+                    }
+                    Err(_) => {
+                        self.ctx.metrics.scaler_errors.get_or_create(&labels).inc();
+                    }
+                }
+            }
+            if let (Err(error), 1) = (&sample.result, outcome.failures) {
+                tracing::warn!(trigger = %outcome.name, %error, "Trigger failed.");
+                let note = format!(
+                    "Trigger {} ({}) failed: {error}",
+                    outcome.name, sample.type_name
+                );
+                self.ctx
+                    .publish(
+                        object,
+                        EventSpec {
+                            type_: EventType::Warning,
+                            reason: reasons::SCALER_FAILED,
+                            note,
+                        },
+                    )
+                    .await;
+            }
+        }
+    }
+
+    /// Writes the status if it changed and this replica leads, then publishes its transitions.
+    async fn finish(&mut self, object: &ScaledObject, report: Report, now: Timestamp) {
+        if let Some(problem) = &report.problem {
+            if problem.transient {
+                tracing::warn!(reason = %problem.reason, message = %problem.message, "Pass failed; retrying next interval.");
+            } else {
+                tracing::info!(reason = %problem.reason, message = %problem.message, "ScaledObject is not ready.");
+            }
+        }
+        let previous = self.written.as_ref().or(object.status.as_ref()).cloned();
+        let next = status::build(previous.as_ref(), &report, now);
+        if !self.ctx.is_leader() || !status::differs(previous.as_ref(), &next) {
+            return;
+        }
+        match status::write(&self.api(), &self.name, &next).await {
+            Ok(()) => {
+                self.ctx
+                    .metrics
+                    .status_writes
+                    .get_or_create(&ResultLabels::of("ok"))
+                    .inc();
+                for event in status::transitions(previous.as_ref(), &next) {
+                    self.ctx.publish(object, event).await;
+                }
+                self.written = Some(next);
+            }
+            Err(error) => {
+                self.ctx
+                    .metrics
+                    .status_writes
+                    .get_or_create(&ResultLabels::of("error"))
+                    .inc();
+                tracing::warn!(%error, "Could not write the status; retrying next pass.");
+            }
+        }
+    }
+
+    /// Handles a deleted object: restore the original count if asked, then release it.
+    async fn finalize(&mut self, object: &ScaledObject) -> PassEnd {
+        if !finalizer::has(object) {
+            return PassEnd::Released;
+        }
+        if !self.ctx.is_leader() {
+            return PassEnd::Continue;
+        }
+        let restore = object.spec.restore_to_original_replica_count();
+        let original = object
+            .status
+            .as_ref()
+            .and_then(|s| s.original_replica_count);
+        if let (true, Some(original)) = (restore, original)
+            && let Err(error) = self.restore(object, original).await
+            && !matches!(
+                error,
+                target::Error::NotFound { .. } | target::Error::KindNotFound { .. }
+            )
+        {
+            // A target that is gone has nothing to restore; anything else is retried.
+            tracing::warn!(%error, "Could not restore the original replica count; retrying.");
+            return PassEnd::Continue;
+        }
+        match finalizer::remove(&self.api(), object).await {
+            Ok(()) => {
+                let note = "ScaledObject was deleted; Tidal stopped scaling its target".to_owned();
+                self.ctx
+                    .publish(
+                        object,
+                        EventSpec {
+                            type_: EventType::Normal,
+                            reason: reasons::SCALED_OBJECT_DELETED,
+                            note,
+                        },
+                    )
+                    .await;
+                tracing::info!("Released the deleted ScaledObject.");
+                PassEnd::Released
+            }
+            Err(error) => {
+                tracing::warn!(%error, "Could not remove the finalizer; retrying.");
+                PassEnd::Continue
+            }
+        }
+    }
+
+    async fn restore(&self, object: &ScaledObject, original: i32) -> target::Result<()> {
+        let reference = &object.spec.scale_target_ref;
+        let target = TargetRef::new(
+            reference.api_version.as_deref(),
+            reference.kind.as_deref(),
+            &reference.name,
+        )?;
+        let client = self
+            .ctx
+            .resolver
+            .scale_client(&target, &self.namespace)
+            .await?;
+        let scale = client.read(&target.name).await?;
+        if scale.desired != original {
+            client.write(&target.name, &scale, original).await?;
+        }
+        let note = format!(
+            "Restored {} {}/{} to its original {original} replicas (was {})",
+            target.kind, self.namespace, target.name, scale.desired
+        );
+        self.ctx
+            .publish(
+                object,
+                EventSpec {
+                    type_: EventType::Normal,
+                    reason: reasons::RESTORED,
+                    note,
+                },
+            )
+            .await;
+        Ok(())
+    }
+
+    fn object_labels(&self) -> ObjectLabels {
+        ObjectLabels {
+            namespace: self.namespace.clone(),
+            scaled_object: self.name.clone(),
+        }
+    }
+}
+
+/// Whether a watch update needs a pass before the next tick: a spec change, an annotation
+/// change (pause) or a deletion. Our own status writes change none of these.
+fn needs_pass_now(before: &ScaledObject, after: &ScaledObject) -> bool {
+    before.metadata.generation != after.metadata.generation
+        || before.metadata.annotations != after.metadata.annotations
+        || before.metadata.deletion_timestamp != after.metadata.deletion_timestamp
+}
+
+/// The object's `pollingInterval` as a duration.
+pub(crate) fn polling_interval(object: &ScaledObject) -> Duration {
+    Duration::from_secs(u64::try_from(object.spec.polling_interval().max(1)).unwrap_or(30))
+}
+
+/// The engine state of an object first seen by this process: what KEDA keeps in status is
+/// restored from it, so a restart does not forget the last active time or failure counts.
+fn initial_state(object: &ScaledObject, status: Option<&ScaledObjectStatus>) -> ScalerState {
+    let created = object.metadata.creation_timestamp.as_ref().map(|t| t.0);
+    let mut state = created.map_or_else(ScalerState::default, ScalerState::new);
+    if let Some(status) = status {
+        state.last_active_time = status.last_active_time.as_ref().map(|t| t.0);
+        state.paused_replica_count = status.paused_replica_count;
+        if let Some(health) = &status.health {
+            state.failures = health
+                .iter()
+                .filter_map(|(name, h)| {
+                    Some((name.clone(), u32::try_from(h.number_of_failures?).ok()?))
+                })
+                .collect();
+        }
+    }
+    state
+}
+
+/// Ready replicas of the target: ready pods matching its selector, or `status.replicas`
+/// when the target publishes no selector.
+fn ready_replicas(ctx: &Context, namespace: &str, scale: &ScaleState) -> i32 {
+    match scale.selector.as_deref().map(LabelSelector::parse) {
+        Some(Ok(selector)) => {
+            i32::try_from(ctx.pods.ready(namespace, &selector)).unwrap_or(i32::MAX)
+        }
+        _ => scale.current,
+    }
+}
+
+fn authentications(object: &ScaledObject) -> Option<String> {
+    let names: Vec<&str> = object
+        .spec
+        .triggers
+        .iter()
+        .filter_map(|t| t.authentication_ref.as_ref().map(|a| a.name.as_str()))
+        .collect();
+    (!names.is_empty()).then(|| names.join(","))
+}
+
+fn problem(error: &target::Error) -> Problem {
+    if error.is_user_error() {
+        Problem::user(error.reason(), error.to_string())
+    } else {
+        Problem::transient(error.reason(), error.to_string())
+    }
+}
+
+/// The Event for a completed scale: KEDA's activation and deactivation reasons for the steps to
+/// and from zero, Tidal's own for the rest.
+fn scaled_event(
+    client: &ScaleClient,
+    namespace: &str,
+    target: &TargetRef,
+    from: i32,
+    decision: &Decision,
+) -> EventSpec {
+    let to = decision.desired_replicas;
+    let what = format!("{} {namespace}/{}", client.kind(), target.name);
+    if from == 0 && to > 0 {
+        let active: Vec<&str> = decision
+            .triggers
+            .iter()
+            .filter(|t| t.active)
+            .map(|t| t.name.as_str())
+            .collect();
+        EventSpec {
+            type_: EventType::Normal,
+            reason: reasons::SCALE_TARGET_ACTIVATED,
+            note: format!(
+                "Scaled {what} from 0 to {to}, triggered by {}",
+                active.join(";")
+            ),
+        }
+    } else if to == 0 {
+        EventSpec {
+            type_: EventType::Normal,
+            reason: reasons::SCALE_TARGET_DEACTIVATED,
+            note: format!("Deactivated {what} from {from} to 0: {}", decision.reason),
+        }
+    } else {
+        EventSpec {
+            type_: EventType::Normal,
+            reason: reasons::SCALED,
+            note: format!("Scaled {what} from {from} to {to}: {}", decision.reason),
+        }
+    }
+}
