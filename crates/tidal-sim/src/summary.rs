@@ -92,6 +92,8 @@ pub struct Summary {
     pub slo: SloFigures,
     /// End-to-end latency.
     pub latency: Percentiles,
+    /// Mean end-to-end latency, seconds.
+    pub mean_latency: f64,
     /// Time to first token (LLM services).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ttft: Option<Percentiles>,
@@ -180,6 +182,7 @@ impl Summary {
                 violation_minutes,
             },
             latency: Percentiles::of(&rec.latency),
+            mean_latency: round(rec.latency.mean(), 6),
             ttft: is_llm.then(|| Percentiles::of(&rec.ttft)),
             itl: is_llm.then(|| Percentiles::of(&rec.itl)),
             replica_hours: round(cluster.pod_seconds / 3600.0, 4),
