@@ -32,6 +32,9 @@ pub enum Error {
     /// A `metrics-api` trigger failed.
     #[error("metrics-api: {0}")]
     MetricsApi(#[from] crate::metrics_api::Error),
+    /// A `postgresql` trigger failed.
+    #[error("postgresql: {0}")]
+    Postgres(#[from] crate::postgresql::Error),
     /// A `prometheus` trigger failed.
     #[error("prometheus: {0}")]
     Prometheus(#[from] crate::prometheus::Error),

@@ -25,12 +25,14 @@ pub mod quantity;
 pub mod registry;
 pub mod scaler;
 pub mod secret;
+pub mod tls;
 
 pub mod cron;
 pub mod external;
 pub mod kafka;
 pub mod kubernetes_workload;
 pub mod metrics_api;
+pub mod postgresql;
 pub mod prometheus;
 pub mod rabbitmq;
 pub mod redis;
