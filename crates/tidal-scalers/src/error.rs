@@ -32,6 +32,9 @@ pub enum Error {
     /// A `metrics-api` trigger failed.
     #[error("metrics-api: {0}")]
     MetricsApi(#[from] crate::metrics_api::Error),
+    /// A `mysql` trigger failed.
+    #[error("mysql: {0}")]
+    MySql(#[from] crate::mysql::Error),
     /// A `postgresql` trigger failed.
     #[error("postgresql: {0}")]
     Postgres(#[from] crate::postgresql::Error),

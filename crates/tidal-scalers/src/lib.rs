@@ -32,6 +32,7 @@ pub mod external;
 pub mod kafka;
 pub mod kubernetes_workload;
 pub mod metrics_api;
+pub mod mysql;
 pub mod postgresql;
 pub mod prometheus;
 pub mod rabbitmq;

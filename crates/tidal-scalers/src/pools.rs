@@ -110,6 +110,8 @@ pub struct ClientPools {
     pub kafka: crate::kafka::ClientPool,
     /// gRPC channels to external scalers per address and TLS settings.
     pub external: crate::external::ChannelPool,
+    /// MySQL connection pools per server, database and credentials.
+    pub mysql: Pool<crate::mysql::Dsn, mysql_async::Pool>,
     /// PostgreSQL clients per connection string.
     pub postgres: Pool<crate::secret::Secret, std::sync::Arc<tokio_postgres::Client>>,
     /// Multiplexed Redis connections per server, database and credentials.

@@ -38,6 +38,7 @@ impl Registry {
         let mut registry = Self::empty();
         registry.register(crate::metrics_api::TYPE, crate::metrics_api::build);
         registry.register(crate::cron::TYPE, crate::cron::build);
+        registry.register(crate::mysql::TYPE, crate::mysql::build);
         registry.register(crate::postgresql::TYPE, crate::postgresql::build);
         registry.register(crate::prometheus::TYPE, crate::prometheus::build);
         registry.register(crate::kafka::TYPE, crate::kafka::build);

@@ -11,6 +11,7 @@
 
 mod common;
 mod metrics_api;
+mod mysql;
 mod postgresql;
 mod prometheus;
 mod rabbitmq;

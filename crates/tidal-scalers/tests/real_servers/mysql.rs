@@ -1,0 +1,103 @@
+//! mysql against a real MariaDB.
+
+use mysql_async::prelude::Queryable;
+
+use crate::common;
+
+const VARS: &[&str] = &[
+    "TIDAL_MYSQL_DSN",
+    "TIDAL_MYSQL_URL",
+    "TIDAL_MYSQL_HOST",
+    "TIDAL_MYSQL_PORT",
+    "TIDAL_MYSQL_USER",
+    "TIDAL_MYSQL_PASSWORD",
+    "TIDAL_MYSQL_DB",
+];
+
+#[tokio::test]
+async fn query_value_activity_and_faults() {
+    let Some(env) = common::env(VARS) else { return };
+    let pool = mysql_async::Pool::from_url(env["TIDAL_MYSQL_URL"].as_str()).unwrap();
+    let mut conn = pool.get_conn().await.unwrap();
+    let table = common::unique("tidal_it_jobs");
+    conn.query_drop(format!("CREATE TABLE {table} (id INT)"))
+        .await
+        .unwrap();
+    let rows: Vec<String> = (1..=37).map(|i| format!("({i})")).collect();
+    conn.query_drop(format!("INSERT INTO {table} VALUES {}", rows.join(",")))
+        .await
+        .unwrap();
+
+    let count = format!("SELECT COUNT(*) FROM {table}");
+    let by_dsn = common::build(
+        "mysql",
+        &[("query", &count), ("queryValue", "10")],
+        &[("connectionString", &env["TIDAL_MYSQL_DSN"])],
+    )
+    .await
+    .unwrap();
+    let values = by_dsn.sample().await.unwrap();
+    assert_eq!((values[0].value, values[0].active), (37.0, true));
+
+    let fields = |query: &str, password: &str| {
+        let query = query.to_owned();
+        let password = password.to_owned();
+        let env = env.clone();
+        async move {
+            common::build(
+                "mysql",
+                &[
+                    ("host", &env["TIDAL_MYSQL_HOST"]),
+                    ("port", &env["TIDAL_MYSQL_PORT"]),
+                    ("username", &env["TIDAL_MYSQL_USER"]),
+                    ("dbName", &env["TIDAL_MYSQL_DB"]),
+                    ("query", &query),
+                    ("queryValue", "10"),
+                    ("activationQueryValue", "19"),
+                ],
+                &[("password", &password)],
+            )
+            .await
+            .unwrap()
+        }
+    };
+    let password = env["TIDAL_MYSQL_PASSWORD"].clone();
+    let avg = fields(&format!("SELECT AVG(id) FROM {table}"), &password).await;
+    let values = avg.sample().await.unwrap();
+    assert_eq!(
+        (values[0].value, values[0].active),
+        (19.0, false),
+        "AVG(1..37) = 19 is not above 19"
+    );
+
+    for (query, want) in [
+        ("SELECT 'many'", "\"many\""),
+        ("SELECT NULL", "NULL"),
+        ("SELECT * FROM nowhere_at_all", "the query failed"),
+    ] {
+        let err = fields(query, &password)
+            .await
+            .sample()
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains(want), "{query}: {err}");
+    }
+    let err = fields("SELECT 1", "wrong-password")
+        .await
+        .sample()
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("cannot connect") && err.contains("Access denied"),
+        "{err}"
+    );
+    assert!(!err.contains("wrong-password"), "{err}");
+
+    conn.query_drop(format!("DROP TABLE {table}"))
+        .await
+        .unwrap();
+    drop(conn);
+    pool.disconnect().await.unwrap();
+}
