@@ -35,6 +35,9 @@ pub enum Error {
     /// A `mysql` trigger failed.
     #[error("mysql: {0}")]
     MySql(#[from] crate::mysql::Error),
+    /// A `nats-jetstream` trigger failed.
+    #[error("nats-jetstream: {0}")]
+    NatsJetStream(#[from] crate::nats_jetstream::Error),
     /// A `postgresql` trigger failed.
     #[error("postgresql: {0}")]
     Postgres(#[from] crate::postgresql::Error),

@@ -33,6 +33,7 @@ pub mod kafka;
 pub mod kubernetes_workload;
 pub mod metrics_api;
 pub mod mysql;
+pub mod nats_jetstream;
 pub mod postgresql;
 pub mod prometheus;
 pub mod rabbitmq;

@@ -39,6 +39,7 @@ impl Registry {
         registry.register(crate::metrics_api::TYPE, crate::metrics_api::build);
         registry.register(crate::cron::TYPE, crate::cron::build);
         registry.register(crate::mysql::TYPE, crate::mysql::build);
+        registry.register(crate::nats_jetstream::TYPE, crate::nats_jetstream::build);
         registry.register(crate::postgresql::TYPE, crate::postgresql::build);
         registry.register(crate::prometheus::TYPE, crate::prometheus::build);
         registry.register(crate::kafka::TYPE, crate::kafka::build);

@@ -12,6 +12,7 @@
 mod common;
 mod metrics_api;
 mod mysql;
+mod nats_jetstream;
 mod postgresql;
 mod prometheus;
 mod rabbitmq;
