@@ -11,6 +11,7 @@ mod convert;
 mod crds;
 mod decide;
 mod input;
+mod operator;
 mod output;
 mod simulate;
 mod validate;
@@ -35,6 +36,8 @@ enum Command {
     Decide(decide::Args),
     /// Replay a load through the decision engine in virtual time and compare policies.
     Simulate(simulate::Args),
+    /// Run the Kubernetes operator: watch ScaledObjects and scale their targets.
+    Operator(operator::Args),
 }
 
 fn main() -> ExitCode {
@@ -45,6 +48,7 @@ fn main() -> ExitCode {
         Command::Convert(args) => convert::run(&args),
         Command::Decide(args) => decide::run(&args),
         Command::Simulate(args) => simulate::run(&args),
+        Command::Operator(args) => operator::run(&args),
     };
     match result {
         Ok(code) => code,

@@ -11,6 +11,9 @@ pub mod constants;
 pub mod controller;
 pub mod index;
 pub mod lease;
+pub mod runtime;
 pub mod status;
 pub mod target;
 pub mod telemetry;
+
+pub use runtime::{Settings, run};
