@@ -282,7 +282,12 @@ impl ObjectLoop {
         let state = self
             .state
             .get_or_insert_with(|| initial_state(object, previous));
+        let sampling = std::time::Instant::now();
         let samples = built.triggers.sample(self.ctx.sample_timeout).await;
+        self.ctx
+            .metrics
+            .scaler_latency
+            .observe(sampling.elapsed().as_secs_f64());
         let readings: Vec<_> = samples.iter().map(triggers::reading).collect();
         let observe = |scale: &ScaleState| Observation {
             replicas: scale.desired,
