@@ -50,6 +50,14 @@ pub enum Error {
     /// A `redis` or `redis-streams` trigger failed.
     #[error("redis: {0}")]
     Redis(#[from] crate::redis::Error),
+    /// A `cpu` or `memory` trigger is misconfigured.
+    #[error("{resource}: {source}")]
+    Resource {
+        /// `cpu` or `memory`.
+        resource: &'static str,
+        /// What is wrong.
+        source: crate::cpu_memory::Error,
+    },
     /// A `cron` trigger failed.
     #[error("cron: {0}")]
     Cron(#[from] crate::cron::Error),

@@ -27,6 +27,7 @@ pub mod scaler;
 pub mod secret;
 pub mod tls;
 
+pub mod cpu_memory;
 pub mod cron;
 pub mod external;
 pub mod kafka;

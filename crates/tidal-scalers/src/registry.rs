@@ -38,6 +38,8 @@ impl Registry {
         let mut registry = Self::empty();
         registry.register(crate::metrics_api::TYPE, crate::metrics_api::build);
         registry.register(crate::cron::TYPE, crate::cron::build);
+        registry.register(crate::cpu_memory::CPU, crate::cpu_memory::build_cpu);
+        registry.register(crate::cpu_memory::MEMORY, crate::cpu_memory::build_memory);
         registry.register(crate::mysql::TYPE, crate::mysql::build);
         registry.register(crate::nats_jetstream::TYPE, crate::nats_jetstream::build);
         registry.register(crate::postgresql::TYPE, crate::postgresql::build);
@@ -108,5 +110,85 @@ impl Default for Registry {
 impl std::fmt::Debug for Registry {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_list().entries(self.constructors.keys()).finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::Services;
+    use crate::testutil::context;
+
+    #[tokio::test]
+    async fn errors_name_the_object_the_trigger_and_what_is_allowed() {
+        let registry = Registry::builtin();
+        let err = registry
+            .build(context("kafak", &[], &[], &[], Arc::new(Services::new())))
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("ScaledObject shop/web spec.triggers[0] (kafak): trigger type \"kafak\" is not supported; supported types: "), "{err}");
+        assert!(
+            err.contains("metrics-api") && err.contains("redis-streams"),
+            "{err}"
+        );
+
+        let mut ctx = context(
+            "cron",
+            &[
+                ("timezone", "UTC"),
+                ("start", "0 8 * * *"),
+                ("end", "0 9 * * *"),
+                ("desiredReplicas", "2"),
+            ],
+            &[],
+            &[],
+            Arc::new(Services::new()),
+        );
+        ctx.trigger.use_cached_metrics = true;
+        let err = registry.build(ctx).await.unwrap_err();
+        assert!(matches!(err.source, Error::CacheNotAllowed { .. }), "{err}");
+
+        let err = registry
+            .build(context(
+                "redis",
+                &[("address", "r:1")],
+                &[],
+                &[],
+                Arc::new(Services::new()),
+            ))
+            .await
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            err,
+            "ScaledObject shop/web spec.triggers[0] (redis): redis: parameter \"listName\" is required (the key of the list to measure)"
+        );
+    }
+
+    #[test]
+    fn every_builtin_scaler_is_registered() {
+        let types: Vec<&str> = Registry::builtin().types().collect();
+        for expected in [
+            "cpu",
+            "cron",
+            "kubernetes-workload",
+            "memory",
+            "metrics-api",
+            "mysql",
+            "nats-jetstream",
+            "postgresql",
+            "prometheus",
+            "rabbitmq",
+            "redis",
+            "redis-streams",
+        ] {
+            assert!(
+                types.contains(&expected),
+                "{expected} missing from {types:?}"
+            );
+        }
     }
 }
