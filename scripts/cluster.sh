@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The local Kubernetes control plane (etcd, kube-apiserver, kube-controller-manager,
-# kube-scheduler and kwok fake nodes, all on loopback, no containers). See docs/dev-cluster.md.
+# kube-scheduler, kwok fake nodes, metrics-server; loopback only, no containers): docs/dev-cluster.md.
 #
 # Usage: scripts/cluster.sh COMMAND [ARGS]
 #   build                                  build or reuse the cached binaries
@@ -10,7 +10,8 @@
 #   env                                    print export lines: eval "$(scripts/cluster.sh env)"
 #   kubeconfig-for-sa NAMESPACE SA OUTFILE [DURATION]
 #                                          a kubeconfig acting as that ServiceAccount
-#   smoke                                  self-check: up, a Deployment on fake nodes, RBAC, clean up
+#   smoke                                  self-check: up, a Deployment on fake nodes, RBAC,
+#                                          pod usage through metrics.k8s.io, clean up
 set -euo pipefail
 dir="$(cd "$(dirname "$0")" && pwd)/cluster"
 
@@ -21,7 +22,7 @@ case "$cmd" in
     exec "$dir/$cmd.sh" "$@"
     ;;
   *)
-    sed -n '5,13s/^# \{0,1\}//p' "$0" >&2
+    sed -n '5,14s/^# \{0,1\}//p' "$0" >&2
     exit 2
     ;;
 esac

@@ -147,12 +147,51 @@ GO
   go_build "$src" "$ETCD_BIN/etcd" .
 }
 
-build_kwok() {
-  if ((FORCE == 0)) && have_all "$KWOK_BIN" kwok && [[ -s "$KWOK_STAGES" ]]; then
-    log "kwok $TIDAL_KWOK_VERSION is cached in $KWOK_BIN."
+build_metrics_server() {
+  if ((FORCE == 0)) && have_all "$METRICS_SERVER_BIN" metrics-server; then
+    log "metrics-server $TIDAL_METRICS_SERVER_VERSION is cached in $METRICS_SERVER_BIN."
     return
   fi
-  local src="$TIDAL_CACHE/k8s/kwok-$TIDAL_KWOK_VERSION/src" upstream dir
+  local src="$TIDAL_CACHE/k8s/metrics-server-$TIDAL_METRICS_SERVER_VERSION/src" upstream m
+  log "Resolving sigs.k8s.io/metrics-server@$TIDAL_METRICS_SERVER_VERSION."
+  upstream="$(module_field "sigs.k8s.io/metrics-server@$TIDAL_METRICS_SERVER_VERSION" GoMod)"
+  [[ -f "$upstream" ]] || die "Could not fetch the go.mod of sigs.k8s.io/metrics-server@$TIDAL_METRICS_SERVER_VERSION."
+  new_module "$src" tidal.local/metrics-server-build "$upstream"
+  echo "require sigs.k8s.io/metrics-server $TIDAL_METRICS_SERVER_VERSION" >>"$src/go.mod"
+  go_get "$src" "sigs.k8s.io/metrics-server/cmd/metrics-server@$TIDAL_METRICS_SERVER_VERSION"
+  # Upstream's Makefile stamps its release into client-go's version package; without it the
+  # binary reports v0.0.0-master in its logs and /version.
+  local -a ldflags=()
+  for m in gitVersion=$TIDAL_METRICS_SERVER_VERSION gitTreeState=clean "buildDate=$(date -u +%Y-%m-%dT%H:%M:%SZ)"; do
+    ldflags+=("-X k8s.io/client-go/pkg/version.$m")
+  done
+  go_build "$src" "$METRICS_SERVER_BIN/metrics-server" sigs.k8s.io/metrics-server/cmd/metrics-server "${ldflags[@]}"
+}
+
+build_relay() {
+  local hash stamp="$RELAY_BIN/kubelet-relay.source-sha256"
+  hash="$(cat "$RELAY_SRC/go.mod" "$RELAY_SRC/main.go" | sha256sum | cut -d' ' -f1)"
+  if ((FORCE == 0)) && have_all "$RELAY_BIN" kubelet-relay && [[ "$(cat "$stamp" 2>/dev/null)" == "$hash" ]]; then
+    log "kubelet-relay is cached in $RELAY_BIN."
+    return
+  fi
+  # Standard library only: nothing is downloaded, and it builds in seconds.
+  go_build "$RELAY_SRC" "$RELAY_BIN/kubelet-relay" .
+  echo "$hash" >"$stamp"
+}
+
+build_kwok() {
+  local dir
+  if ((FORCE == 0)) && have_all "$KWOK_BIN" kwok && [[ -s "$KWOK_STAGES" ]]; then
+    log "kwok $TIDAL_KWOK_VERSION is cached in $KWOK_BIN."
+    # A cache made before kwok served metrics has the binary but not this file.
+    if [[ ! -s "$KWOK_METRICS" ]]; then
+      dir="$(module_field "sigs.k8s.io/kwok@$TIDAL_KWOK_VERSION" Dir)"
+      write_kwok_metrics "$dir/kustomize/metrics/resource"
+    fi
+    return
+  fi
+  local src="$TIDAL_CACHE/k8s/kwok-$TIDAL_KWOK_VERSION/src" upstream
   log "Resolving sigs.k8s.io/kwok@$TIDAL_KWOK_VERSION."
   upstream="$(module_field "sigs.k8s.io/kwok@$TIDAL_KWOK_VERSION" GoMod)"
   dir="$(module_field "sigs.k8s.io/kwok@$TIDAL_KWOK_VERSION" Dir)"
@@ -162,6 +201,23 @@ build_kwok() {
   go_get "$src" "sigs.k8s.io/kwok/cmd/kwok@$TIDAL_KWOK_VERSION"
   go_build "$src" "$KWOK_BIN/kwok" sigs.k8s.io/kwok/cmd/kwok "-X sigs.k8s.io/kwok/pkg/consts.Version=$TIDAL_KWOK_VERSION"
   write_kwok_stages "$dir/kustomize/stage"
+  write_kwok_metrics "$dir/kustomize/metrics/resource"
+}
+
+# write_kwok_metrics DIR: kwok's Metric object that imitates the kubelet's /metrics/resource
+# (container and pod cpu counters, memory working sets, start times), the one kwokctl gives
+# metrics-server. It serves every node under /metrics/nodes/<node>/metrics/resource.
+write_kwok_metrics() {
+  local file="$1/metrics-resource.yaml"
+  [[ -s "$file" ]] || die "kwok's $file is missing; has the module's layout changed?"
+  grep -q '{nodeName}/metrics/resource' "$file" ||
+    die "kwok's $file no longer serves /metrics/nodes/{nodeName}/metrics/resource, which nodes.sh points metrics-server at."
+  {
+    echo "# kwok's kubelet /metrics/resource imitation from sigs.k8s.io/kwok@$TIDAL_KWOK_VERSION, copied by build.sh."
+    grep -v '^#' "$file"
+  } >"$KWOK_METRICS.tmp"
+  mv -f "$KWOK_METRICS.tmp" "$KWOK_METRICS"
+  log "Wrote kwok's resource metrics to $KWOK_METRICS."
 }
 
 # write_kwok_stages STAGE_DIR: the kwok binary has no built-in stages (kwokctl writes them into its
@@ -192,5 +248,7 @@ write_kwok_stages() {
 started=$SECONDS
 build_etcd
 build_kwok
+build_relay
+build_metrics_server
 build_kubernetes
 log "Control plane binaries ready in $((SECONDS - started)) s."

@@ -13,6 +13,14 @@ source "$(dirname "${BASH_SOURCE[0]}")/versions.sh"
 K8S_BIN="$TIDAL_CACHE/k8s/$TIDAL_K8S_VERSION/bin"
 ETCD_BIN="$TIDAL_CACHE/k8s/etcd-$TIDAL_ETCD_VERSION/bin"
 KWOK_BIN="$TIDAL_CACHE/k8s/kwok-$TIDAL_KWOK_VERSION/bin"
+METRICS_SERVER_BIN="$TIDAL_CACHE/k8s/metrics-server-$TIDAL_METRICS_SERVER_VERSION/bin"
+# kwok's metrics configuration, collected from its module by build.sh like the stages.
+KWOK_METRICS="$TIDAL_CACHE/k8s/kwok-$TIDAL_KWOK_VERSION/metrics-resource.yaml"
+# Our own small relay (kubelet-relay/main.go). Its folder does not change with the source, so a
+# relay started before a rebuild is still found by its path and stopped; build.sh keeps a hash of
+# the source it built from beside the binary and rebuilds when the source changes.
+RELAY_SRC="$(cd "$(dirname "${BASH_SOURCE[0]}")/kubelet-relay" && pwd)"
+RELAY_BIN="$TIDAL_CACHE/k8s/kubelet-relay/bin"
 # kwok ships its default Stage objects as YAML inside its module; build.sh copies them here.
 KWOK_STAGES="$TIDAL_CACHE/k8s/kwok-$TIDAL_KWOK_VERSION/stages.yaml"
 
@@ -29,6 +37,13 @@ ETCD_CLIENT_PORT="${TIDAL_CLUSTER_ETCD_CLIENT_PORT:-12379}"
 ETCD_PEER_PORT="${TIDAL_CLUSTER_ETCD_PEER_PORT:-12380}"
 KCM_PORT="${TIDAL_CLUSTER_KCM_PORT:-17257}"
 SCHEDULER_PORT="${TIDAL_CLUSTER_SCHEDULER_PORT:-17259}"
+# kwok's kubelet-like server (/metrics/resource for metrics-server) listens on 127.0.0.1 and, through
+# kubelet-relay, on every node's 127.0.1.i. Those node addresses are shared by all clusters on the
+# machine, so a second cluster needs its own kubelet port.
+KUBELET_PORT="${TIDAL_CLUSTER_KUBELET_PORT:-17250}"
+METRICS_SERVER_PORT="${TIDAL_CLUSTER_METRICS_SERVER_PORT:-17443}"
+# How often metrics-server scrapes; 10 s is the least it accepts.
+METRIC_RESOLUTION="${TIDAL_CLUSTER_METRIC_RESOLUTION:-10s}"
 APISERVER_URL="https://$HOST:$APISERVER_PORT"
 
 # ClusterIPs are only ever allocated, never dialled (there is no kube-proxy). A loopback range
@@ -47,7 +62,7 @@ GPU_NODES="${TIDAL_CLUSTER_GPU_NODES:-$NODES}"
 ADMIN_KUBECONFIG="$STATE/admin.kubeconfig"
 
 # The processes up.sh starts, in start order (down.sh stops the API's clients first, etcd last).
-COMPONENTS=(etcd kube-apiserver kube-controller-manager kube-scheduler kwok)
+COMPONENTS=(etcd kube-apiserver kube-controller-manager kube-scheduler kwok kubelet-relay metrics-server)
 
 # kubectl from the build, as the cluster admin.
 kc() { "$K8S_BIN/kubectl" --kubeconfig "$ADMIN_KUBECONFIG" "$@"; }
@@ -60,6 +75,8 @@ bin_of() {
   case "$1" in
     etcd) echo "$ETCD_BIN/etcd" ;;
     kwok) echo "$KWOK_BIN/kwok" ;;
+    metrics-server) echo "$METRICS_SERVER_BIN/metrics-server" ;;
+    kubelet-relay) echo "$RELAY_BIN/kubelet-relay" ;;
     *) echo "$K8S_BIN/$1" ;;
   esac
 }
@@ -93,6 +110,30 @@ procs_of() {
       echo "${proc#/proc/}"
     fi
   done
+}
+
+# stop NAME...: SIGTERM to each component's process group (up.sh starts each in its own session),
+# then waits for all of them, and SIGKILLs what is left after 15 s; every component shuts down
+# cleanly well within that.
+stop() {
+  local name pid deadline
+  local -a pids=()
+  for name in "$@"; do
+    if pid="$(pid_of "$name")"; then
+      log "Stopping $name (pid $pid)."
+      kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+      pids+=("$pid")
+    fi
+  done
+  deadline=$((SECONDS + 15))
+  for pid in "${pids[@]}"; do
+    while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.1; done
+    if kill -0 "$pid" 2>/dev/null; then
+      log "pid $pid did not stop in 15 s; killing it."
+      kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
+    fi
+  done
+  for name in "$@"; do rm -f "$PIDS/$name.pid"; done
 }
 
 # port_open PORT: true when something accepts connections on 127.0.0.1:PORT.

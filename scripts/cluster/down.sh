@@ -14,33 +14,9 @@ case "${1:-}" in
   *) die "Unknown argument '$1'; usage: down.sh [--purge]." ;;
 esac
 
-# stop NAME...: SIGTERM to each component's process group (up.sh starts each in its own session),
-# then waits for all of them, and SIGKILLs what is left after 15 s; every component shuts down
-# cleanly well within that.
-stop() {
-  local name pid deadline
-  local -a pids=()
-  for name in "$@"; do
-    if pid="$(pid_of "$name")"; then
-      log "Stopping $name (pid $pid)."
-      kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
-      pids+=("$pid")
-    fi
-  done
-  deadline=$((SECONDS + 15))
-  for pid in "${pids[@]}"; do
-    while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.1; done
-    if kill -0 "$pid" 2>/dev/null; then
-      log "pid $pid did not stop in 15 s; killing it."
-      kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
-    fi
-  done
-  for name in "$@"; do rm -f "$PIDS/$name.pid"; done
-}
-
 # The API's clients first, together, then the apiserver, then its storage: nothing loses its
 # server while it still has work to hand over.
-stop kwok kube-scheduler kube-controller-manager
+stop metrics-server kubelet-relay kwok kube-scheduler kube-controller-manager
 stop kube-apiserver
 stop etcd
 
@@ -63,7 +39,8 @@ if ((${#left[@]} > 0)); then
   ((${#left[@]} == 0)) || die "Still running after down: ${left[*]}."
 fi
 
-for port in "$APISERVER_PORT" "$ETCD_CLIENT_PORT" "$ETCD_PEER_PORT" "$KCM_PORT" "$SCHEDULER_PORT"; do
+for port in "$APISERVER_PORT" "$ETCD_CLIENT_PORT" "$ETCD_PEER_PORT" "$KCM_PORT" "$SCHEDULER_PORT" \
+  "$KUBELET_PORT" "$METRICS_SERVER_PORT"; do
   port_open "$port" && log "Note: $HOST:$port is still open, held by a process this cluster did not start."
 done
 

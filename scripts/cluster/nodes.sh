@@ -3,6 +3,8 @@
 # Source it after common.sh; up.sh calls ensure_nodes once the apiserver is ready.
 
 # ensure_nodes: nodes kwok-node-1..N as the environment asks, each with loopback addresses.
+# kwok serves every node's kubelet metrics from one server, under a path per node; the
+# metrics.k8s.io/resource-metrics-path annotation is where metrics-server reads that path.
 # Nodes accept status on create, so a new node starts with its capacity; an existing one gets its
 # capacity and addresses patched, and nodes beyond N are deleted.
 ensure_nodes() {
@@ -22,6 +24,7 @@ metadata:
   annotations:
     kwok.x-k8s.io/node: fake
     node.alpha.kubernetes.io/ttl: \"0\"
+    metrics.k8s.io/resource-metrics-path: /metrics/nodes/$name/metrics/resource
   labels:
     kubernetes.io/arch: amd64
     kubernetes.io/hostname: $name

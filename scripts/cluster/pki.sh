@@ -62,6 +62,18 @@ ensure_pki() {
   new_cert ca controller-manager "/CN=system:kube-controller-manager" clientAuth
   new_cert ca scheduler "/CN=system:kube-scheduler" clientAuth
   new_cert ca kwok "/CN=tidal:kwok-controller" clientAuth
+  new_cert ca metrics-server-client "/CN=tidal:metrics-server" clientAuth
+
+  # kwok's kubelet-like server answers for every node at the node's InternalIP (127.0.1.i, through
+  # kubelet-relay), so its certificate names all 254 node addresses: metrics-server verifies it
+  # against our CA instead of skipping verification, and `up` may add nodes without a new one.
+  local node_ips="" i
+  for ((i = 1; i <= 254; i++)); do node_ips+=",IP:127.0.1.$i"; done
+  new_cert ca kwok-serving "/CN=kwok-kubelet" serverAuth "$loopback_sans$node_ips"
+  # The aggregator checks an APIService backend's certificate against <service>.<namespace>.svc,
+  # even when the Service is an ExternalName that sends it to localhost.
+  new_cert ca metrics-server "/CN=metrics-server" serverAuth \
+    "$loopback_sans,DNS:metrics-server.kube-system.svc"
 
   # ServiceAccount tokens: the apiserver signs them with the private key and verifies with the
   # public one; the controller-manager uses the private key for legacy token Secrets. RSA because

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Self-check of the local control plane, runnable by CI: brings the cluster up, runs a
 # 3-replica Deployment on the kwok nodes, checks that the pods are Running and Ready with loopback
-# IPs from their node's pod CIDR, that scaling through /scale deletes pods for real, and that a
-# ServiceAccount kubeconfig is held to RBAC (forbidden first, allowed after a RoleBinding). Cleans
-# up what it created; stops the cluster again if it was not running before. Exits non-zero on the
-# first failed check.
+# IPs from their node's pod CIDR, that scaling through /scale deletes pods for real, that a
+# ServiceAccount kubeconfig is held to RBAC (forbidden first, allowed after a RoleBinding), and that
+# a pod's usage set by annotation, then changed, is what metrics.k8s.io reports. Cleans up what it
+# created; stops the cluster again if it was not running before. Exits non-zero on the first
+# failed check.
 #
 # Usage: scripts/cluster/smoke.sh
 set -euo pipefail
@@ -48,6 +49,26 @@ pass "cluster up in $((SECONDS - started)) s"
 # Leftovers from an interrupted run would make the counts below wrong.
 kc delete namespace "$NS" --ignore-not-found --wait=true --timeout=60s >/dev/null
 kc create namespace "$NS" >/dev/null
+
+# A pod whose usage the test sets, created first: metrics-server needs two scrapes after kwok's
+# first sample before it can report a cpu rate, and the checks below use that time. It is checked
+# at the end.
+USAGE_POD="usage"
+kc apply -f - >/dev/null <<YAML
+apiVersion: v1
+kind: Pod
+metadata:
+  name: $USAGE_POD
+  namespace: $NS
+  annotations:
+    kwok.x-k8s.io/usage-cpu: 400m
+    kwok.x-k8s.io/usage-memory: 300Mi
+spec:
+  containers:
+  - name: app
+    image: registry.invalid/tidal/smoke:1
+YAML
+usage_created=$SECONDS
 
 # The image is never pulled: kwok only plays the pod lifecycle.
 kc create deployment "$DEPLOY" --namespace "$NS" --image=registry.invalid/tidal/smoke:1 --replicas=3 >/dev/null
@@ -101,3 +122,52 @@ wait_for 15 "RoleBinding in effect" sa_kc get secrets --namespace "$NS" ||
   fail "listing Secrets as $SA is still refused after the RoleBinding: $(sa_kc get secrets -n "$NS" 2>&1)"
 sa_kc get pods --namespace "$NS" >/dev/null 2>&1 && fail "$SA may list Pods, which no rule grants"
 pass "ServiceAccount may list Secrets after the RoleBinding, and still nothing else"
+
+# metrics.k8s.io for real: the usage set on the pod comes back through kwok, metrics-server and
+# the aggregator, and a change to it shows within one scrape (the resolution) plus a little.
+# usage_of: "MILLICORES BYTES" of the usage pod, or nothing while metrics.k8s.io has no sample.
+usage_of() {
+  local out cpu mem
+  out="$(kc get podmetrics.metrics.k8s.io "$USAGE_POD" --namespace "$NS" \
+    -o jsonpath='{.containers[0].usage.cpu} {.containers[0].usage.memory}' 2>/dev/null)" || return 1
+  read -r cpu mem <<<"$out"
+  [[ -n "$cpu" && -n "$mem" ]] || return 1
+  echo "$(quantity_milli "$cpu") $(quantity_bytes "$mem")"
+}
+# quantity_milli Q: a cpu quantity as metrics-server writes it (n, u, m or whole cores) in millicores.
+quantity_milli() {
+  case "$1" in
+    *n) echo $((${1%n} / 1000000)) ;;
+    *u) echo $((${1%u} / 1000)) ;;
+    *m) echo "${1%m}" ;;
+    *) echo $(($1 * 1000)) ;;
+  esac
+}
+# quantity_bytes Q: a memory quantity (Ki, Mi, Gi or bytes) in bytes.
+quantity_bytes() {
+  case "$1" in
+    *Ki) echo $((${1%Ki} << 10)) ;;
+    *Mi) echo $((${1%Mi} << 20)) ;;
+    *Gi) echo $((${1%Gi} << 30)) ;;
+    *) echo "$1" ;;
+  esac
+}
+# usage_is MILLICORES BYTES: true when the pod reads so, cpu within 2% (it is a rate over a
+# window whose ends kwok and metrics-server each time a little apart), memory exactly.
+usage_is() {
+  local got cpu mem
+  got="$(usage_of)" || return 1
+  read -r cpu mem <<<"$got"
+  ((cpu * 100 >= $1 * 98 && cpu * 100 <= $1 * 102 && mem == $2))
+}
+
+wait_for 60 "pod usage in metrics.k8s.io" usage_is 400 $((300 << 20)) ||
+  fail "metrics.k8s.io does not show the usage set on $NS/$USAGE_POD (cpu 400m, memory 300Mi) $((SECONDS - usage_created)) s after its creation; it reads '$(usage_of)' (millicores, bytes). See $LOGS/metrics-server.log."
+pass "metrics.k8s.io shows the pod's annotated usage (cpu 400m, memory 300Mi) $((SECONDS - usage_created)) s after its creation"
+
+kc annotate pod "$USAGE_POD" --namespace "$NS" --overwrite \
+  kwok.x-k8s.io/usage-cpu=1200m kwok.x-k8s.io/usage-memory=1Gi >/dev/null
+changed=$SECONDS
+wait_for 30 "changed pod usage in metrics.k8s.io" usage_is 1200 $((1 << 30)) ||
+  fail "metrics.k8s.io still reads '$(usage_of)' (millicores, bytes) for $NS/$USAGE_POD 30 s after its usage was set to cpu 1200m, memory 1Gi"
+pass "a change of the pod's usage annotations showed in metrics.k8s.io after $((SECONDS - changed)) s"

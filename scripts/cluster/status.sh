@@ -6,6 +6,8 @@
 set -euo pipefail
 # shellcheck source=common.sh
 source "$(dirname "$0")/common.sh"
+# shellcheck source=metrics.sh
+source "$(dirname "$0")/metrics.sh"
 
 ok=1
 printf '%-25s %s\n' "state" "$STATE"
@@ -21,6 +23,13 @@ done
 if [[ -s "$ADMIN_KUBECONFIG" ]] && kc get --raw=/readyz >/dev/null 2>&1; then
   printf '%-25s ready at %s\n' "api" "$APISERVER_URL"
   printf '%-25s %s\n' "kubeconfig" "$ADMIN_KUBECONFIG"
+  if metrics_api_available; then
+    printf '%-25s available (metrics-server at https://%s:%s, scraping every %s)\n' \
+      "metrics.k8s.io" "$HOST" "$METRICS_SERVER_PORT" "$METRIC_RESOLUTION"
+  else
+    printf '%-25s not available (kubectl get apiservice %s)\n' "metrics.k8s.io" "$METRICS_APISERVICE"
+    ok=0
+  fi
   echo
   kc get nodes -o wide
 else

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Starts a real Kubernetes control plane on this machine, without containers: etcd,
-# kube-apiserver, kube-controller-manager, kube-scheduler and kwok, which plays the kubelet for
-# TIDAL_CLUSTER_NODES fake nodes. Safe to run again: running components are left alone, dead ones
-# are restarted, and the nodes are brought to what the environment asks for.
+# kube-apiserver, kube-controller-manager, kube-scheduler, kwok, which plays the kubelet for
+# TIDAL_CLUSTER_NODES fake nodes, and metrics-server, which serves metrics.k8s.io from kwok's
+# simulated resource usage. Safe to run again: running components are left alone, dead ones are
+# restarted, and the nodes are brought to what the environment asks for.
 #
-# Network rule: every listener is on 127.0.0.1, every address a component dials is in 127.0.0.0/8
-# (node InternalIPs 127.0.1.i, pod IPs from 127.1.i.0/24, ClusterIPs from 127.240.0.0/16).
+# Network rule: every listener is on loopback (127.0.0.1, and the nodes' 127.0.1.i for the kubelet
+# port), every address a component dials is in 127.0.0.0/8 (node InternalIPs 127.0.1.i, pod IPs
+# from 127.1.i.0/24, ClusterIPs from 127.240.0.0/16).
 #
 # Usage: scripts/cluster/up.sh
 set -euo pipefail
@@ -15,6 +17,8 @@ source "$(dirname "$0")/common.sh"
 source "$(dirname "$0")/pki.sh"
 # shellcheck source=nodes.sh
 source "$(dirname "$0")/nodes.sh"
+# shellcheck source=metrics.sh
+source "$(dirname "$0")/metrics.sh"
 
 started=$SECONDS
 ((NODES >= 1 && NODES <= 254)) || die "TIDAL_CLUSTER_NODES=$NODES: must be 1..254 (node i gets 127.1.i.0/24)."
@@ -30,6 +34,7 @@ write_kubeconfig "$ADMIN_KUBECONFIG" tidal-admin admin
 write_kubeconfig "$STATE/controller-manager.kubeconfig" system:kube-controller-manager controller-manager
 write_kubeconfig "$STATE/scheduler.kubeconfig" system:kube-scheduler scheduler
 write_kubeconfig "$STATE/kwok.kubeconfig" tidal:kwok-controller kwok
+write_kubeconfig "$STATE/metrics-server.kubeconfig" tidal:metrics-server metrics-server-client
 
 # start NAME PORT ARGS...: starts a component in its own session (so a terminal's Ctrl-C or the
 # caller's exit does not take it down) unless ours is already running; refuses a port that
@@ -93,6 +98,7 @@ read -ra APISERVER_EXTRA <<<"${TIDAL_CLUSTER_APISERVER_ARGS:-}"
 read -ra KCM_EXTRA <<<"${TIDAL_CLUSTER_KCM_ARGS:-}"
 read -ra SCHEDULER_EXTRA <<<"${TIDAL_CLUSTER_SCHEDULER_ARGS:-}"
 read -ra KWOK_EXTRA <<<"${TIDAL_CLUSTER_KWOK_ARGS:-}"
+read -ra METRICS_SERVER_EXTRA <<<"${TIDAL_CLUSTER_METRICS_SERVER_ARGS:-}"
 
 # etcd: TLS with client certificates from its own CA for clients; the peer port only exists
 # because etcd always opens one. No fsync: this data is disposable and fsync on a shared disk is
@@ -183,6 +189,13 @@ start kube-scheduler "$SCHEDULER_PORT" \
   --leader-elect=false \
   "${SCHEDULER_EXTRA[@]}"
 
+# A kwok started by an up.sh from before metrics-server has no kubelet-like server, and nothing
+# else would ever restart it: restart it now (the pods keep running; only their simulation pauses).
+if pid="$(pid_of kwok)" && ! tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q -- '--server-address='; then
+  log "Restarting kwok, which runs without the kubelet server that metrics-server scrapes."
+  stop kwok
+fi
+
 # kwok claims a node through its Lease, under a holder id that is new in every run; a Lease left by
 # an earlier kwok would make this one wait for it to expire (up to 40 s) before touching any pod.
 if ! pid_alive kwok && [[ -z "$(procs_of kwok)" ]]; then
@@ -191,20 +204,37 @@ if ! pid_alive kwok && [[ -z "$(procs_of kwok)" ]]; then
 fi
 # kwok manages only nodes annotated kwok.x-k8s.io/node=fake, with kwokctl's default stages (the
 # binary has none built in). Pod IPs come from each node's spec.podCIDRs; --cidr and --node-ip
-# are the fallbacks for a node without them, kept on loopback too. No --server-address: kwok's
-# kubelet-like server (logs, exec, port-forward) is not needed and would be one more listener.
-# KWOK_WORKDIR keeps it from reading a developer's ~/.kwok/kwok.yaml. --v=WARN: at INFO it logs
-# every lease renewal and pod patch (add --v=INFO to TIDAL_CLUSTER_KWOK_ARGS to see them).
-KWOK_WORKDIR="$STATE/kwok" start kwok - \
+# are the fallbacks for a node without them, kept on loopback too.
+# Its kubelet-like server (--server-address, TLS with a certificate for every node address) serves
+# /metrics/nodes/<node>/metrics/resource from kwok's Metric (metrics-resource.yaml) and our usage
+# rules (kwok-usage.yaml); --node-port puts the port in each node's status, as a kubelet does.
+# It has no exec, logs or port-forward rules, so those requests fail with kwok's answer.
+# KWOK_WORKDIR keeps it from reading a developer's ~/.kwok/kwok.yaml. --v=ERROR: at INFO it logs
+# every lease renewal and pod patch, and at WARN a "pods not found" for every scrape of a node
+# without pods, megabytes an hour (add --v=INFO to TIDAL_CLUSTER_KWOK_ARGS to see them). A usage
+# expression that fails is an error, so it still shows.
+KWOK_WORKDIR="$STATE/kwok" start kwok "$KUBELET_PORT" \
   --kubeconfig="$STATE/kwok.kubeconfig" \
   --config="$KWOK_STAGES" \
+  --config="$KWOK_METRICS" \
+  --config="$(dirname "$0")/kwok-usage.yaml" \
+  --server-address="$HOST:$KUBELET_PORT" \
+  --tls-cert-file="$PKI/kwok-serving.crt" \
+  --tls-private-key-file="$PKI/kwok-serving.key" \
+  --node-port="$KUBELET_PORT" \
   --manage-all-nodes=false \
   --manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake \
   --cidr=127.1.0.0/24 \
   --node-ip=127.0.0.1 \
   --node-lease-duration-seconds=40 \
-  --v=WARN \
+  --v=ERROR \
   "${KWOK_EXTRA[@]}"
+
+# Node i's kubelet is dialled at 127.0.1.i, where kwok cannot listen itself (see kubelet-relay).
+# The relay takes all 254 node addresses, so adding nodes later needs no restart.
+start kubelet-relay - \
+  -first=127.0.1.1 -count=254 -port="$KUBELET_PORT" -target="$HOST:$KUBELET_PORT" \
+  -cluster-dir="$STATE/"
 
 ensure_nodes
 # The default ServiceAccount is the controller-manager's work: pods cannot be created before it.
@@ -220,6 +250,31 @@ wait_component kwok 60 "node Leases held by kwok" \
   kc get leases --namespace kube-node-lease "${node_leases[@]}"
 kc wait --for=condition=Ready nodes -l "$NODE_LABEL=true" --timeout=60s >/dev/null ||
   die "Nodes did not become Ready; see $LOGS/kwok.log."
+
+# metrics-server, as the user tidal:metrics-server. It scrapes each node at its InternalIP and the
+# kubelet port, checking kwok's certificate against our CA, every METRIC_RESOLUTION. A scrape must
+# end within 90% of the resolution, hence the request timeout. It serves only on 127.0.0.1; the
+# APIService reaches it as localhost.
+# kwok's server, as metrics-server will reach it: at node 1's address, through the relay, over TLS
+# that our CA vouches for.
+wait_component kubelet-relay 30 "kwok's kubelet server at 127.0.1.1:$KUBELET_PORT" \
+  healthy "https://127.0.1.1:$KUBELET_PORT/healthz"
+ensure_metrics_api
+start metrics-server "$METRICS_SERVER_PORT" \
+  --kubeconfig="$STATE/metrics-server.kubeconfig" \
+  --authentication-kubeconfig="$STATE/metrics-server.kubeconfig" \
+  --authorization-kubeconfig="$STATE/metrics-server.kubeconfig" \
+  --bind-address="$HOST" \
+  --secure-port="$METRICS_SERVER_PORT" \
+  --tls-cert-file="$PKI/metrics-server.crt" \
+  --tls-private-key-file="$PKI/metrics-server.key" \
+  --kubelet-preferred-address-types=InternalIP \
+  --kubelet-port="$KUBELET_PORT" \
+  --kubelet-certificate-authority="$PKI/ca.crt" \
+  --kubelet-request-timeout=5s \
+  --metric-resolution="$METRIC_RESOLUTION" \
+  "${METRICS_SERVER_EXTRA[@]}"
+wait_component metrics-server 60 "metrics.k8s.io available" metrics_api_available
 for name in "${COMPONENTS[@]}"; do
   pid_alive "$name" || die "$name exited during start-up; see $LOGS/$name.log."
 done

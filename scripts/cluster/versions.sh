@@ -12,3 +12,7 @@ TIDAL_ETCD_VERSION="v3.6.8"
 # kwok: the controller only. v0.8.0 is built against the v0.36 client libraries, so it knows every
 # field of the Kubernetes 1.36 Pod and Node it patches.
 TIDAL_KWOK_VERSION="v0.8.0"
+# metrics-server: serves metrics.k8s.io (what the HPA and Tidal's cpu and memory triggers read),
+# scraping kwok's simulated kubelet /metrics/resource. v0.8.0 is the newest release the Go module
+# proxy serves here.
+TIDAL_METRICS_SERVER_VERSION="v0.8.0"
