@@ -11,6 +11,21 @@ use tidal_api::v1alpha1::{LastDecision, TriggerDecision};
 
 use crate::hpa::Rule;
 
+/// A number as people read it in reasons and tables: at most three decimals, no trailing zeros
+/// (`80`, `2.5`, `0.333`).
+pub fn number(value: f64) -> String {
+    if !value.is_finite() {
+        return value.to_string();
+    }
+    let rounded = (value * 1000.0).round() / 1000.0;
+    if rounded.fract() == 0.0 && rounded.abs() < 1e15 {
+        format!("{rounded:.0}")
+    } else {
+        let text = format!("{rounded:.3}");
+        text.trim_end_matches('0').trim_end_matches('.').to_owned()
+    }
+}
+
 /// One decision of the engine.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]

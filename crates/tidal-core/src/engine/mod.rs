@@ -147,9 +147,11 @@ impl Engine {
     ) -> Decision {
         let config = &self.config;
         let current = observation.replicas.max(0);
-        let ctx = self.context(observation, current, now);
+        let mut ctx = self.context(observation, current, now);
         if config.pause.is_frozen() {
-            // KEDA stops polling a paused object: nothing it remembers changes.
+            // KEDA stops polling a paused object: nothing it remembers changes, and no replica
+            // math runs; the readings are only reported.
+            ctx.replica_math = false;
             let mut scratch = state.clone();
             let evaluation =
                 metrics::evaluate(&config.triggers, &self.consumed, &ctx, &mut scratch);

@@ -13,27 +13,13 @@ use super::metrics::Evaluation;
 use super::observation::ScalerState;
 use crate::behavior::{PolicyKind, ScalingRules, SelectPolicy};
 use crate::config::ScalingConfig;
-use crate::decision::{BoundBy, CompositeOutcome, Decision, TriggerOutcome};
+use crate::decision::{BoundBy, CompositeOutcome, Decision, TriggerOutcome, number as num};
 use crate::hpa;
 use crate::keda::executor::Step;
 use crate::keda::fallback::behavior_name;
 use crate::keda::pause::{
     FORCE_ACTIVATION, PAUSED, PAUSED_REPLICAS, PAUSED_SCALE_IN, PAUSED_SCALE_OUT,
 };
-
-/// A number as people write it: no trailing zeros, at most three decimals.
-pub(super) fn num(value: f64) -> String {
-    if !value.is_finite() {
-        return value.to_string();
-    }
-    let rounded = (value * 1000.0).round() / 1000.0;
-    if rounded.fract() == 0.0 && rounded.abs() < 1e15 {
-        format!("{rounded:.0}")
-    } else {
-        let text = format!("{rounded:.3}");
-        text.trim_end_matches('0').trim_end_matches('.').to_owned()
-    }
-}
 
 fn secs(duration: SignedDuration) -> String {
     format!("{}s", duration.as_secs())
