@@ -97,11 +97,7 @@ impl Resources {
                 f64::MAX
             }
         };
-        let gpu = if need.gpu > 0 {
-            f64::from(self.gpu / need.gpu)
-        } else {
-            f64::MAX
-        };
+        let gpu = self.gpu.checked_div(need.gpu).map_or(f64::MAX, f64::from);
         by(self.cpu, need.cpu)
             .min(by(self.memory_gib, need.memory_gib))
             .min(gpu) as u32
@@ -452,16 +448,15 @@ impl Cluster {
         // Remove one long-empty provisioned node per scan, never below the initial count. Pods
         // point at nodes by index, so only a trailing node can go without renumbering.
         let unneeded = autoscaler.scale_down_unneeded.secs();
-        if pending == 0 && self.nodes.len() > spec.initial as usize {
-            if let Some(last) = self.nodes.last() {
-                if last.managed
-                    && last.pods == 0
-                    && last.ready_at <= now
-                    && now - last.empty_since >= unneeded
-                {
-                    self.nodes.pop();
-                }
-            }
+        if pending == 0
+            && self.nodes.len() > spec.initial as usize
+            && let Some(last) = self.nodes.last()
+            && last.managed
+            && last.pods == 0
+            && last.ready_at <= now
+            && now - last.empty_since >= unneeded
+        {
+            self.nodes.pop();
         }
     }
 }

@@ -4,7 +4,6 @@
 //! Runs are independent and results are put back in (policy, seed) order, so the output does
 //! not depend on which thread finished first.
 
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use serde::Serialize;
@@ -93,10 +92,13 @@ pub fn compare(
 ) -> Result<Comparison> {
     let seeds: Vec<u64> = (0..u64::from(seeds.max(1))).collect();
     let mut specs = specs.to_vec();
-    if !specs.iter().any(|s| matches!(s, PolicySpec::Oracle)) {
-        // The oracle is the cost yardstick; it always runs.
+    // The oracle is the cost yardstick; it always runs.
+    let oracle = if let Some(index) = specs.iter().position(|s| matches!(s, PolicySpec::Oracle)) {
+        index
+    } else {
         specs.push(PolicySpec::Oracle);
-    }
+        specs.len() - 1
+    };
     // Fail early on a bad policy, before spending minutes on the others.
     for spec in &specs {
         build_policy(spec, prepared)?;
@@ -108,36 +110,37 @@ pub fn compare(
     let jobs: Vec<(usize, usize)> = (0..specs.len())
         .flat_map(|p| (0..seeds.len()).map(move |s| (p, s)))
         .collect();
-    let results: Mutex<Vec<Option<Result<RunOutput>>>> =
-        Mutex::new((0..jobs.len()).map(|_| None).collect());
     let next = AtomicUsize::new(0);
-    std::thread::scope(|scope| {
-        for _ in 0..threads.clamp(1, jobs.len()) {
-            scope.spawn(|| {
-                loop {
-                    let index = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(&(p, s)) = jobs.get(index) else {
-                        break;
-                    };
-                    let output = build_policy(&specs[p], prepared).map(|mut policy| {
-                        run(prepared, policy.as_mut(), seeds[s], &needed[s], progress)
-                    });
-                    results.lock().expect("no thread panics holding the lock")[index] =
-                        Some(output);
-                }
-            });
-        }
+    let mut done: Vec<(usize, Result<RunOutput>)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads.clamp(1, jobs.len()))
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut finished = Vec::new();
+                    loop {
+                        let index = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(&(p, s)) = jobs.get(index) else {
+                            break finished;
+                        };
+                        let output = build_policy(&specs[p], prepared).map(|mut policy| {
+                            run(prepared, policy.as_mut(), seeds[s], &needed[s], progress)
+                        });
+                        finished.push((index, output));
+                    }
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            // A panicking run is a bug: carry its panic to the caller unchanged.
+            .flat_map(|w| w.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+            .collect()
     });
-    let mut runs: Vec<RunOutput> = results
-        .into_inner()
-        .expect("no thread panics holding the lock")
+    // Back in (policy, seed) order, whichever thread finished first.
+    done.sort_by_key(|(index, _)| *index);
+    let mut runs: Vec<RunOutput> = done
         .into_iter()
-        .map(|r| r.expect("every job ran"))
+        .map(|(_, output)| output)
         .collect::<Result<_>>()?;
-    let oracle = specs
-        .iter()
-        .position(|s| matches!(s, PolicySpec::Oracle))
-        .expect("oracle added");
     let oracle_cost: Vec<f64> = (0..seeds.len())
         .map(|s| runs[oracle * seeds.len() + s].summary.cost())
         .collect();
@@ -170,7 +173,7 @@ fn median(mut values: Vec<f64>) -> f64 {
     let m = if n % 2 == 1 {
         values[n / 2]
     } else {
-        (values[n / 2 - 1] + values[n / 2]) / 2.0
+        f64::midpoint(values[n / 2 - 1], values[n / 2])
     };
     round(m, 4)
 }

@@ -24,7 +24,10 @@ const HPA_SYNC: f64 = 15.0;
 
 /// The engine's timestamp for virtual time `t` seconds.
 pub fn timestamp(t: f64) -> Timestamp {
-    Timestamp::from_second(EPOCH).expect("valid epoch") + SignedDuration::from_secs_f64(t)
+    // Adding a `SignedDuration` cannot fail; saturating keeps absurd times ordered.
+    Timestamp::constant(EPOCH, 0)
+        .saturating_add(SignedDuration::from_secs_f64(t))
+        .unwrap_or(Timestamp::MAX)
 }
 
 /// Builds an engine-backed policy.
@@ -79,7 +82,7 @@ impl HpaCpu {
 }
 
 impl Policy for HpaCpu {
-    fn name(&self) -> &str {
+    fn name(&self) -> &'static str {
         "hpa-cpu"
     }
 

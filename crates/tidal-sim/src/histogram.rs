@@ -129,10 +129,10 @@ mod tests {
     #[test]
     fn zero_and_empty_are_handled() {
         let mut h = Histogram::coarse();
-        assert_eq!(h.quantile(0.99), 0.0);
+        assert!(h.quantile(0.99).abs() < 1e-12, "empty histograms answer 0");
         h.record_n(0.0, 99);
         h.record(2.0);
-        assert_eq!(h.quantile(0.5), 0.0);
+        assert!(h.quantile(0.5).abs() < 1e-12, "zeros are kept apart");
         assert!((h.quantile(1.0) / 2.0 - 1.0).abs() < 0.03);
         h.clear();
         assert_eq!(h.count(), 0);

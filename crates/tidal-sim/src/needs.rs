@@ -14,6 +14,9 @@ use crate::service::ServiceSpec;
 ///
 /// # Errors
 /// [`Error::Impossible`] when some minute needs more than `replicas.max`.
+///
+/// # Panics
+/// If `prepared` has an LLM service without a model, which [`Prepared::new`] never builds.
 pub fn needed_per_minute(prepared: &Prepared, seed: u64) -> Result<Vec<u32>> {
     let minutes = (prepared.duration / 60.0).ceil() as usize;
     let mut arrivals = prepared.arrivals(seed);

@@ -46,6 +46,9 @@ pub struct RunOutput {
 
 /// Runs `policy` on `prepared` with `seed`; `needed` is the per-minute need for that seed.
 /// `progress`, when given, is advanced by the number of steps done.
+///
+/// # Panics
+/// If `prepared` has an LLM service without a model, which [`Prepared::new`] never builds.
 pub fn run(
     prepared: &Prepared,
     policy: &mut dyn Policy,
@@ -80,7 +83,7 @@ pub fn run(
         );
     }
     let mut service = match &scenario.service {
-        ServiceSpec::Web(web) => Service::Web(WebService::new(web, seed)),
+        ServiceSpec::Web(web) => Service::Web(Box::new(WebService::new(web, seed))),
         ServiceSpec::Queue(queue) => Service::Queue(QueueService::new(queue)),
         ServiceSpec::Llm(llm) => {
             Service::Llm(LlmService::new(llm, prepared.llm.expect("llm model")))
@@ -243,7 +246,9 @@ fn scrape(
     sample.set(Signal::LatencyP99, rec.window_latency.quantile(0.99), None);
     sample.set(Signal::TtftP95, rec.window_ttft.quantile(0.95), None);
     sample.set(Signal::ItlP95, rec.window_itl.quantile(0.95), None);
-    if !gauges.replicas.is_empty() {
+    if gauges.replicas.is_empty() {
+        sample.set(Signal::VllmWaiting, gauges.queued as f64, None);
+    } else {
         let waiting: Vec<f64> = gauges.replicas.iter().map(|g| g.waiting as f64).collect();
         let running: Vec<f64> = gauges.replicas.iter().map(|g| g.running as f64).collect();
         let kv: Vec<f64> = gauges.replicas.iter().map(|g| g.kv_usage).collect();
@@ -261,8 +266,6 @@ fn scrape(
         );
         sample.set(Signal::VllmKvUsage, mean(&kv), Some(max(&kv)));
         sample.set(Signal::VllmGpuCacheUsage, mean(&kv), Some(max(&kv)));
-    } else {
-        sample.set(Signal::VllmWaiting, gauges.queued as f64, None);
     }
     if let Some(db) = db {
         sample.set(Signal::DbConnections, f64::from(db.connections), None);

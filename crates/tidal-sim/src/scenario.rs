@@ -269,61 +269,60 @@ impl Prepared {
             allowed: allowed.to_string(),
         };
         let load = &scenario.load;
-        let sources = [
-            load.trace.is_some(),
-            load.series.is_some(),
-            load.synthetic.is_some(),
-        ];
-        if sources.iter().filter(|&&s| s).count() != 1 {
-            return Err(field(
-                "load",
-                format!("{} sources", sources.iter().filter(|&&s| s).count()),
-                "exactly one of `trace`, `series` or `synthetic`",
-            ));
-        }
-        let data = if let Some(trace) = &load.trace {
-            if !(trace.speed.is_finite() && trace.speed > 0.0) {
+        let data = match (&load.trace, &load.series, &load.synthetic) {
+            (Some(trace), None, None) => {
+                if !(trace.speed.is_finite() && trace.speed > 0.0) {
+                    return Err(field(
+                        "load.trace.speed",
+                        trace.speed.to_string(),
+                        "a number > 0",
+                    ));
+                }
+                LoadData::Trace {
+                    trace: Arc::new(Trace::read(&dir.join(&trace.path))?),
+                    speed: trace.speed,
+                    looped: trace.looped,
+                }
+            }
+            (None, Some(series), None) => {
+                if !(series.speed.is_finite() && series.speed > 0.0) {
+                    return Err(field(
+                        "load.series.speed",
+                        series.speed.to_string(),
+                        "a number > 0",
+                    ));
+                }
+                if !(series.scale.is_finite() && series.scale >= 0.0) {
+                    return Err(field(
+                        "load.series.scale",
+                        series.scale.to_string(),
+                        "a number >= 0",
+                    ));
+                }
+                LoadData::Curve {
+                    curve: Arc::new(RateCurve::read_series(
+                        &dir.join(&series.path),
+                        series.unit,
+                        series.scale,
+                    )?),
+                    speed: series.speed,
+                    looped: series.looped,
+                }
+            }
+            (None, None, Some(shape)) => {
+                shape
+                    .check()
+                    .map_err(|(f, v, a)| field(&format!("load.synthetic.{f}"), v, &a))?;
+                LoadData::Synthetic(Arc::new(shape.clone()))
+            }
+            (trace, series, synthetic) => {
+                let sources = [trace.is_some(), series.is_some(), synthetic.is_some()];
                 return Err(field(
-                    "load.trace.speed",
-                    trace.speed.to_string(),
-                    "a number > 0",
+                    "load",
+                    format!("{} sources", sources.iter().filter(|&&s| s).count()),
+                    "exactly one of `trace`, `series` or `synthetic`",
                 ));
             }
-            LoadData::Trace {
-                trace: Arc::new(Trace::read(&dir.join(&trace.path))?),
-                speed: trace.speed,
-                looped: trace.looped,
-            }
-        } else if let Some(series) = &load.series {
-            if !(series.speed.is_finite() && series.speed > 0.0) {
-                return Err(field(
-                    "load.series.speed",
-                    series.speed.to_string(),
-                    "a number > 0",
-                ));
-            }
-            if !(series.scale.is_finite() && series.scale >= 0.0) {
-                return Err(field(
-                    "load.series.scale",
-                    series.scale.to_string(),
-                    "a number >= 0",
-                ));
-            }
-            LoadData::Curve {
-                curve: Arc::new(RateCurve::read_series(
-                    &dir.join(&series.path),
-                    series.unit,
-                    series.scale,
-                )?),
-                speed: series.speed,
-                looped: series.looped,
-            }
-        } else {
-            let shape = load.synthetic.clone().expect("one source is set");
-            shape
-                .check()
-                .map_err(|(f, v, a)| field(&format!("load.synthetic.{f}"), v, &a))?;
-            LoadData::Synthetic(Arc::new(shape))
         };
         let duration = match (scenario.duration, data.span()) {
             (Some(d), Some(span)) if d.secs() > span + 1e-6 && !data.looped() => {
@@ -396,7 +395,7 @@ impl Prepared {
                         "at least 1 request per replica",
                     ));
                 }
-                if !(web.cpu_request > 0.0) {
+                if web.cpu_request.is_nan() || web.cpu_request <= 0.0 {
                     return Err(field(
                         "service.web.cpu_request",
                         web.cpu_request.to_string(),
@@ -469,17 +468,17 @@ impl Prepared {
                 "at least one of `latency`, `ttft`, `itl`",
             ));
         }
-        if let (Some(latency), Some(work)) = (slo_spec.latency, &work) {
-            if latency.secs() <= work.mean() {
-                return Err(field(
-                    "slo.latency",
-                    latency.to_string(),
-                    &format!(
-                        "more than the mean service time ({:.3}s), which no replica count can beat",
-                        work.mean()
-                    ),
-                ));
-            }
+        if let (Some(latency), Some(work)) = (slo_spec.latency, &work)
+            && latency.secs() <= work.mean()
+        {
+            return Err(field(
+                "slo.latency",
+                latency.to_string(),
+                &format!(
+                    "more than the mean service time ({:.3}s), which no replica count can beat",
+                    work.mean()
+                ),
+            ));
         }
         if scenario.replicas.max == 0 || scenario.replicas.min > scenario.replicas.max {
             return Err(field(
@@ -496,7 +495,9 @@ impl Prepared {
         }
         if let Some(downstream) = &scenario.downstream {
             let db = &downstream.database;
-            if !(db.capacity_qps > 0.0) || !(db.queries_per_request >= 0.0) {
+            let positive = db.capacity_qps.is_finite() && db.capacity_qps > 0.0;
+            let fan_out = db.queries_per_request.is_finite() && db.queries_per_request >= 0.0;
+            if !positive || !fan_out {
                 return Err(field(
                     "downstream.database.capacity_qps",
                     db.capacity_qps.to_string(),

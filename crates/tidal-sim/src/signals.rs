@@ -176,11 +176,11 @@ impl Sample {
     pub fn aggregate(&self, signal: Signal, aggregation: Aggregation) -> f64 {
         let value = self.get(signal);
         match aggregation {
-            Aggregation::Fleet => value,
             Aggregation::Average if signal.is_count() => {
                 value / self.get(Signal::ReadyReplicas).max(1.0)
             }
-            Aggregation::Average => value,
+            // Ratios are already per pod: their fleet value is the mean.
+            Aggregation::Fleet | Aggregation::Average => value,
             Aggregation::Max => self.maxima[signal.index()],
         }
     }
@@ -340,18 +340,18 @@ mod tests {
         sample.set(Signal::ReadyReplicas, 4.0, None);
         sample.set(Signal::QueueLength, 40.0, Some(25.0));
         sample.set(Signal::CpuUtilization, 60.0, None);
-        assert_eq!(
-            sample.aggregate(Signal::QueueLength, Aggregation::Average),
-            10.0
-        );
-        assert_eq!(
-            sample.aggregate(Signal::QueueLength, Aggregation::Max),
-            25.0
-        );
-        assert_eq!(
-            sample.aggregate(Signal::CpuUtilization, Aggregation::Average),
-            60.0
-        );
+        for (signal, aggregation, expected) in [
+            (Signal::QueueLength, Aggregation::Average, 10.0),
+            (Signal::QueueLength, Aggregation::Max, 25.0),
+            (Signal::QueueLength, Aggregation::Fleet, 40.0),
+            (Signal::CpuUtilization, Aggregation::Average, 60.0),
+        ] {
+            let got = sample.aggregate(signal, aggregation);
+            assert!(
+                (got - expected).abs() < 1e-12,
+                "{signal:?} {aggregation:?}: {got}"
+            );
+        }
     }
 
     #[test]
@@ -365,8 +365,9 @@ mod tests {
             scraper.push(Sample::new(t));
         }
         assert!(!scraper.due(35.0));
-        assert_eq!(scraper.visible(30.0).unwrap().at, 10.0);
-        assert_eq!(scraper.visible(36.0).unwrap().at, 20.0);
-        assert!(scraper.visible(14.0).is_none() || scraper.visible(14.0).unwrap().at == 0.0);
+        let seen = |now| scraper.visible(now).map(|s| s.at);
+        assert_eq!(seen(30.0).map(f64::to_bits), Some(10f64.to_bits()));
+        assert_eq!(seen(36.0).map(f64::to_bits), Some(20f64.to_bits()));
+        assert!(seen(14.0).is_none(), "nothing is visible before the delay");
     }
 }

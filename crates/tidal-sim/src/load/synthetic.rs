@@ -247,8 +247,16 @@ mod tests {
         let a = shape.curve(600.0, 7);
         let b = shape.curve(600.0, 7);
         let c = shape.curve(600.0, 8);
-        assert_eq!(a.rate(300.0, false), b.rate(300.0, false));
-        assert_ne!(a.rate(300.0, false), c.rate(300.0, false));
+        assert_eq!(
+            a.rate(300.0, false).to_bits(),
+            b.rate(300.0, false).to_bits(),
+            "same seed, same noise"
+        );
+        assert_ne!(
+            a.rate(300.0, false).to_bits(),
+            c.rate(300.0, false).to_bits(),
+            "another seed, other noise"
+        );
         assert!(shape.check().is_ok());
         shape.noise = -1.0;
         assert_eq!(shape.check().unwrap_err().0, "noise");

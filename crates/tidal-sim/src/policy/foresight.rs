@@ -18,19 +18,20 @@ impl Oracle {
     pub fn new(lead: f64, bounds: Bounds) -> Self {
         Self { lead, bounds }
     }
+}
 
-    fn need(&self, needed: &[u32], from: f64, to: f64) -> u32 {
-        let first = (from / 60.0).floor().max(0.0) as usize;
-        let last = ((to / 60.0).floor().max(0.0) as usize).min(needed.len().saturating_sub(1));
-        needed
-            .get(first..=last)
-            .and_then(|w| w.iter().copied().max())
-            .unwrap_or(0)
-    }
+/// The most replicas any minute from `from` to `to` (seconds) needs.
+fn need(needed: &[u32], from: f64, to: f64) -> u32 {
+    let first = (from / 60.0).floor().max(0.0) as usize;
+    let last = ((to / 60.0).floor().max(0.0) as usize).min(needed.len().saturating_sub(1));
+    needed
+        .get(first..=last)
+        .and_then(|w| w.iter().copied().max())
+        .unwrap_or(0)
 }
 
 impl Policy for Oracle {
-    fn name(&self) -> &str {
+    fn name(&self) -> &'static str {
         "oracle"
     }
 
@@ -39,14 +40,12 @@ impl Policy for Oracle {
     }
 
     fn initial_replicas(&self, view: &SignalView<'_>) -> Option<u32> {
-        Some(self.bounds.clamp(self.need(view.needed, 0.0, self.lead)))
+        Some(self.bounds.clamp(need(view.needed, 0.0, self.lead)))
     }
 
     fn decide(&mut self, view: &SignalView<'_>, now: f64) -> PolicyDecision {
         // Keep what the current minute needs, and have next minutes' needs ready in time.
-        let desired = self
-            .bounds
-            .clamp(self.need(view.needed, now, now + self.lead));
+        let desired = self.bounds.clamp(need(view.needed, now, now + self.lead));
         PolicyDecision {
             desired,
             reason: format!("needed within the next {:.0}s", self.lead),
@@ -73,7 +72,7 @@ impl StaticPeak {
 }
 
 impl Policy for StaticPeak {
-    fn name(&self) -> &str {
+    fn name(&self) -> &'static str {
         "static-peak"
     }
 

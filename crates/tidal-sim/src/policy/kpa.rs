@@ -254,11 +254,11 @@ impl Kpa {
         let over = dppc / ready >= threshold;
         if over {
             self.panic_time = Some(now);
-        } else if let Some(since) = self.panic_time {
-            if since + self.spec.stable_window.secs() < now {
-                self.panic_time = None;
-                self.max_panic_pods = 0;
-            }
+        } else if let Some(since) = self.panic_time
+            && since + self.spec.stable_window.secs() < now
+        {
+            self.panic_time = None;
+            self.max_panic_pods = 0;
         }
         let mut desired = d_stable;
         if self.panic_time.is_some() {
@@ -290,7 +290,7 @@ impl Kpa {
 }
 
 impl Policy for Kpa {
-    fn name(&self) -> &str {
+    fn name(&self) -> &'static str {
         "knative-kpa"
     }
 
@@ -330,11 +330,7 @@ impl Policy for Kpa {
         if desired == 0 && self.bounds.min == 0 {
             // handleScaleToZero: report 0 only after the grace period without demand.
             let since = *self.zero_since.get_or_insert(now);
-            bounded = if now - since >= self.spec.scale_to_zero_grace_period.secs() {
-                0
-            } else {
-                1
-            };
+            bounded = u32::from(now - since < self.spec.scale_to_zero_grace_period.secs());
         } else {
             self.zero_since = None;
         }

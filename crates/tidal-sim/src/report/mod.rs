@@ -98,7 +98,8 @@ pub fn json(comparison: &Comparison) -> String {
         "table": comparison.table,
         "runs": runs,
     });
-    serde_json::to_string_pretty(&value).expect("summaries serialise") + "\n"
+    // A `Value` prints itself infallibly; `{:#}` is serde_json's pretty form.
+    format!("{value:#}\n")
 }
 
 /// Writes the HTML report of the first seed's runs to `path`.

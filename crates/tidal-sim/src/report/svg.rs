@@ -203,10 +203,10 @@ mod tests {
 
     #[test]
     fn axes_end_on_round_numbers() {
-        assert_eq!(nice_ceiling(0.0), 1.0);
-        assert_eq!(nice_ceiling(7.3), 10.0);
-        assert_eq!(nice_ceiling(180.0), 200.0);
-        assert_eq!(nice_ceiling(0.22), 0.25);
+        for (value, ceiling) in [(0.0, 1.0), (7.3, 10.0), (180.0, 200.0), (0.22, 0.25)] {
+            let got = nice_ceiling(value);
+            assert!((got - ceiling).abs() < 1e-12, "{value}: {got}");
+        }
     }
 
     #[test]

@@ -166,9 +166,9 @@ impl LlmService {
                 replica.waiting.push_back(request);
                 replica.admit(&self.model);
             }
-            Some(_) => rec.drop_requests(1),
             None if self.gateway.len() < self.queue_limit => self.gateway.push_back(request),
-            None => rec.drop_requests(1),
+            // The least-loaded replica's queue, or the gateway's, is full.
+            Some(_) | None => rec.drop_requests(1),
         }
     }
 

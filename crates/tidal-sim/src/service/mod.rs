@@ -46,8 +46,8 @@ pub struct ServiceGauges {
 /// The state of the service during a run.
 #[derive(Debug)]
 pub enum Service {
-    /// Request/response.
-    Web(WebService),
+    /// Request/response (boxed: its RNG and heaps make it the largest by far; one per run).
+    Web(Box<WebService>),
     /// Queue consumer.
     Queue(QueueService),
     /// LLM inference.

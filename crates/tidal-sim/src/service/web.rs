@@ -114,10 +114,10 @@ impl WebService {
             self.tick_to(done);
             self.busy -= 1;
             rec.complete(done - f64::from_bits(arrival), None, None);
-            if self.busy < self.capacity {
-                if let Some((arrived, work)) = self.queue.pop_front() {
-                    self.start(arrived, work);
-                }
+            if self.busy < self.capacity
+                && let Some((arrived, work)) = self.queue.pop_front()
+            {
+                self.start(arrived, work);
             }
         }
         self.tick_to(until);
