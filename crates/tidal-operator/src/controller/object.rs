@@ -54,6 +54,8 @@ pub(crate) struct ObjectLoop {
     state: Option<ScalerState>,
     written: Option<ScaledObjectStatus>,
     started_announced: bool,
+    /// `spec.replicas` of the target after the previous pass (what we read, or what we wrote).
+    observed_replicas: Option<i32>,
 }
 
 /// How a pass ended.
@@ -82,6 +84,7 @@ impl ObjectLoop {
             state: None,
             written: None,
             started_announced: false,
+            observed_replicas: None,
         }
     }
 
@@ -296,6 +299,18 @@ impl ObjectLoop {
             triggers: readings.clone(),
             ..Observation::default()
         };
+        let leading = self.ctx.is_leader();
+        if let Some(previous) = self
+            .observed_replicas
+            .filter(|p| *p != scale.desired && !leading)
+        {
+            // The leader scaled: mirror its scale event so the rate policies see it after a
+            // takeover, as they would in the leader's own history.
+            let behavior = built.engine.config().behavior.as_ref();
+            state
+                .history
+                .record_scale(behavior, previous, scale.desired, now);
+        }
         let before = state.clone();
         let mut decision = built.engine.decide(&observe(&scale), state, now);
         for attempt in 0..=CONFLICT_RETRIES {
@@ -308,21 +323,32 @@ impl ObjectLoop {
                     .scale_writes
                     .get_or_create(&ResultLabels::of("skipped_not_leader"))
                     .inc();
+                // Keep what was observed (recommendations, failures, activity) but not the
+                // scale event of a decision this replica did not apply.
+                state
+                    .history
+                    .scale_up_events
+                    .clone_from(&before.history.scale_up_events);
+                state
+                    .history
+                    .scale_down_events
+                    .clone_from(&before.history.scale_down_events);
                 break;
             }
             match client
                 .write(&target.name, &scale, decision.desired_replicas)
                 .await
             {
-                Ok(_) => {
+                Ok(written) => {
                     self.ctx
                         .metrics
                         .scale_writes
                         .get_or_create(&ResultLabels::of("ok"))
                         .inc();
-                    let event =
-                        scaled_event(&client, &self.namespace, &target, scale.desired, &decision);
-                    tracing::info!(from = scale.desired, to = decision.desired_replicas, bound_by = %decision.bound_by, reason = %decision.reason, "Scaled the target.");
+                    let from = scale.desired;
+                    scale.desired = written.desired;
+                    let event = scaled_event(&client, &self.namespace, &target, from, &decision);
+                    tracing::info!(from, to = decision.desired_replicas, bound_by = %decision.bound_by, reason = %decision.reason, "Scaled the target.");
                     self.ctx.publish(object, event).await;
                     break;
                 }
@@ -368,6 +394,7 @@ impl ObjectLoop {
                 }
             }
         }
+        self.observed_replicas = Some(scale.desired);
         self.record(object, built, &samples, &decision, report)
             .await;
         Ok(())
