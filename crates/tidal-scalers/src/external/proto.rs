@@ -66,12 +66,23 @@ pub(super) async fn call<T>(
             rpc,
             after: timeout,
         }),
-        Ok(Err(status)) => Err(Error::Rpc {
-            address: address.to_owned(),
-            rpc,
-            code: format!("{:?}", status.code()),
-            message: crate::http::error_chain(&status),
-        }),
+        Ok(Err(status)) => {
+            // tonic reports a connection that broke under a call as Unknown with the
+            // transport error as its source; for the user that is the server being away.
+            let code = if status.code() == tonic::Code::Unknown
+                && std::error::Error::source(&status).is_some()
+            {
+                tonic::Code::Unavailable
+            } else {
+                status.code()
+            };
+            Err(Error::Rpc {
+                address: address.to_owned(),
+                rpc,
+                code: format!("{code:?}"),
+                message: crate::http::error_chain(&status),
+            })
+        }
         Ok(Ok(response)) => Ok(response.into_inner()),
     }
 }
