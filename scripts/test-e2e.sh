@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Runs the operator's end-to-end suite (crates/tidal-e2e) against the local control plane:
+# brings the cluster up, installs the CRDs and RBAC, writes the operator's ServiceAccount
+# kubeconfig, builds `tidal`, and runs the tests. The apiserver-restart test runs last and
+# alone, because it restarts the shared kube-apiserver.
+#
+# Usage: scripts/test-e2e.sh [extra cargo test filters...]
+# Operator logs land in $TIDAL_CACHE/e2e-logs (one file per test operator).
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+cd "$TIDAL_ROOT"
+
+log "Starting the local control plane."
+scripts/cluster.sh up
+eval "$(scripts/cluster.sh env)"
+
+log "Installing the CRDs and the operator's RBAC."
+# Server-side: the ScaledJob CRD is larger than client-side apply's annotation limit.
+kubectl apply --server-side --force-conflicts -f deploy/crds/ >/dev/null
+kubectl apply --server-side --force-conflicts -f deploy/rbac/ >/dev/null
+kubectl wait --for condition=established --timeout=60s crd/scaledobjects.tidal.dev >/dev/null
+# Each test elects through its own Lease so tests run in parallel; the production Role only
+# names `tidal-operator`, so the suite grants its test Leases here.
+kubectl apply --server-side --force-conflicts -f - >/dev/null <<'YAML'
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: tidal-e2e-leases, namespace: tidal-system}
+rules:
+  - apiGroups: ["coordination.k8s.io"]
+    resources: ["leases"]
+    verbs: ["get", "update"]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: tidal-e2e-leases, namespace: tidal-system}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: tidal-e2e-leases}
+subjects: [{kind: ServiceAccount, name: tidal-operator, namespace: tidal-system}]
+YAML
+
+export TIDAL_E2E_OPERATOR_KUBECONFIG="$TIDAL_CACHE/e2e/operator.kubeconfig"
+scripts/cluster.sh kubeconfig-for-sa tidal-system tidal-operator "$TIDAL_E2E_OPERATOR_KUBECONFIG" 2h
+export TIDAL_E2E_ADMIN_KUBECONFIG="$KUBECONFIG"
+export TIDAL_E2E_CLUSTER_SCRIPT="$TIDAL_ROOT/scripts/cluster.sh"
+export TIDAL_E2E_APISERVER_PIDFILE="${TIDAL_CLUSTER_DIR:-$TIDAL_CACHE/cluster}/pids/kube-apiserver.pid"
+export TIDAL_E2E_LOG_DIR="$TIDAL_CACHE/e2e-logs"
+rm -rf "$TIDAL_E2E_LOG_DIR"
+
+log "Building tidal."
+cargo build --locked -p tidal-cli
+export TIDAL_E2E_BIN="$CARGO_TARGET_DIR/debug/tidal"
+
+log "Running the end-to-end tests."
+cargo test --locked --no-fail-fast -p tidal-e2e --test scaling --test resilience -- --ignored --test-threads=4 "$@"
+log "Running the apiserver restart test (alone)."
+cargo test --locked -p tidal-e2e --test apiserver_restart -- --ignored --test-threads=1 "$@"
