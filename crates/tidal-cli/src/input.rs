@@ -33,8 +33,8 @@ fn read(path: &Path) -> anyhow::Result<Input> {
             text,
         });
     }
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read {}", path.display()))?;
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
     Ok(Input {
         name: path.display().to_string(),
         text,
