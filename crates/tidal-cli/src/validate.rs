@@ -6,6 +6,7 @@
 //! not.
 
 use std::collections::BTreeSet;
+use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -60,21 +61,23 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
         errors += report.count(Severity::Error);
         warnings += report.count(Severity::Warning);
         for finding in &report.findings {
-            out.push_str(&format!("{finding}\n"));
+            writeln!(out, "{finding}")?;
         }
         unsupported.extend(unsupported_types(&input.text));
     }
     if !unsupported.is_empty() {
         let names: Vec<_> = unsupported.into_iter().collect();
-        out.push_str(&format!(
-            "note: trigger types Tidal does not run yet: {}\n",
+        writeln!(
+            out,
+            "note: trigger types Tidal does not run yet: {}",
             names.join(", ")
-        ));
+        )?;
     }
-    out.push_str(&format!(
-        "{} file(s), {documents} object(s): {errors} error(s), {warnings} warning(s)\n",
+    writeln!(
+        out,
+        "{} file(s), {documents} object(s): {errors} error(s), {warnings} warning(s)",
         args.files.len()
-    ));
+    )?;
     crate::output::print(&out)?;
     let failed = errors > 0 || (args.strict && warnings > 0);
     Ok(if failed {
@@ -92,7 +95,7 @@ fn trigger_list() -> String {
             Support::Supported => "supported",
             Support::NotYetSupported => "not yet",
         };
-        out.push_str(&format!("{:<34}{support}\n", trigger.name));
+        let _ = writeln!(out, "{:<34}{support}", trigger.name);
     }
     out
 }

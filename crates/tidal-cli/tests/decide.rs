@@ -2,19 +2,8 @@
 //! against its snapshot (table and JSON), and the messages a user gets for a bad scenario.
 
 use std::path::PathBuf;
-use std::process::{Command, Output};
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn tidal(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_tidal"))
-        .args(args)
-        .current_dir(repo())
-        .output()
-        .expect("run tidal")
-}
+mod common;
+use common::{repo, tidal};
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8(bytes.to_vec()).expect("utf-8 output")

@@ -1,20 +1,11 @@
 //! `tidal validate` on the manifest corpus under `tests/manifests/`, through the built binary:
 //! the lines a user sees, the exit code CI scripts rely on, and the conversions users run.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
+use std::process::Output;
 
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn tidal(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_tidal"))
-        .args(args)
-        .current_dir(repo())
-        .output()
-        .expect("run tidal")
-}
+mod common;
+use common::{repo, tidal};
 
 fn corpus(folder: &str) -> Vec<String> {
     let dir = repo().join("tests/manifests").join(folder);
@@ -61,8 +52,11 @@ fn every_invalid_manifest_prints_its_expected_errors_and_exits_1() {
         let findings: String = printed
             .lines()
             .filter(|line| line.starts_with("error: ") || line.starts_with("warning: "))
-            .map(|line| format!("{line}\n"))
-            .collect();
+            .fold(String::new(), |mut all, line| {
+                all.push_str(line);
+                all.push('\n');
+                all
+            });
         assert_eq!(findings, expected(&file), "{file}: findings differ");
         assert_eq!(
             output.status.code(),
