@@ -723,3 +723,6 @@ fn scaled_event(
         }
     }
 }
+
+#[cfg(test)]
+mod tests;
