@@ -158,6 +158,7 @@ pub async fn run_until(
         metrics: Arc::clone(&metrics),
         recorder: Recorder::new(client.clone(), reporter),
         sample_timeout: settings.sample_timeout,
+        cluster_object_namespace: lease_namespace.clone(),
     });
 
     let lease_stop = CancellationToken::new();

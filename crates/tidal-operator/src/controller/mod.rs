@@ -5,6 +5,7 @@
 //! restart) start after a random fraction of their polling interval, so a restart does not
 //! make every object poll and write at once; objects created later start at once.
 
+mod auth;
 mod finalizer;
 mod object;
 mod triggers;
@@ -55,6 +56,8 @@ pub struct Context {
     pub recorder: Recorder,
     /// Bound on reading all triggers of one object.
     pub sample_timeout: Duration,
+    /// Where ClusterTriggerAuthentications read their Secrets: the operator's namespace.
+    pub cluster_object_namespace: String,
 }
 
 impl std::fmt::Debug for Context {

@@ -199,9 +199,29 @@ impl ObjectLoop {
             &reference.name,
         )
         .map_err(|error| Problem::user(error.reason(), error.to_string()))?;
-        let triggers = Triggers::build(&self.ctx.registry, &self.ctx.services, object, &Env::new())
-            .await
-            .map_err(|error| Problem::user("TriggerError", error))?;
+        let references: Vec<_> = object
+            .spec
+            .triggers
+            .iter()
+            .map(|t| t.authentication_ref.as_ref())
+            .collect();
+        let auths = super::auth::resolve_all(
+            &self.ctx.client,
+            &self.namespace,
+            &self.ctx.cluster_object_namespace,
+            &references,
+        )
+        .await
+        .map_err(|error| Problem::user("AuthenticationError", error))?;
+        let triggers = Triggers::build(
+            &self.ctx.registry,
+            &self.ctx.services,
+            object,
+            &Env::new(),
+            auths,
+        )
+        .await
+        .map_err(|error| Problem::user("TriggerError", error))?;
         if let Some(old) = self.built.take() {
             old.triggers.close().await;
         }

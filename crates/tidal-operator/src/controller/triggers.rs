@@ -38,7 +38,8 @@ pub(crate) struct Sample {
 }
 
 impl Triggers {
-    /// Builds one scaler per trigger of `object`.
+    /// Builds one scaler per trigger of `object`, with `auths[i]` resolved from trigger `i`'s
+    /// `authenticationRef`.
     ///
     /// # Errors
     ///
@@ -49,6 +50,7 @@ impl Triggers {
         services: &Arc<Services>,
         object: &ScaledObject,
         env: &BTreeMap<String, String>,
+        auths: Vec<AuthParams>,
     ) -> Result<Self, String> {
         let object_ref = ObjectRef {
             kind: ObjectKind::ScaledObject,
@@ -56,6 +58,7 @@ impl Triggers {
             name: object.metadata.name.clone().unwrap_or_default(),
         };
         let mut entries = Vec::with_capacity(object.spec.triggers.len());
+        let mut auths = auths.into_iter();
         for (index, trigger) in object.spec.triggers.iter().enumerate() {
             let spec = TriggerSpec {
                 index,
@@ -72,7 +75,7 @@ impl Triggers {
                 object: object_ref.clone(),
                 trigger: spec,
                 env: env.clone(),
-                auth: AuthParams::default(),
+                auth: auths.next().unwrap_or_default(),
                 services: Arc::clone(services),
             };
             match registry.build(ctx).await {
