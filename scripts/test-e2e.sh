@@ -14,6 +14,13 @@ log "Starting the local control plane."
 scripts/cluster.sh up
 eval "$(scripts/cluster.sh env)"
 
+# Namespaces left by an interrupted run: release their ScaledObjects, then delete them.
+for ns in $(kubectl get namespaces -o name | sed -n 's#^namespace/\(e2e-.*\)#\1#p'); do
+  kubectl get scaledobjects.tidal.dev -n "$ns" -o name 2>/dev/null |
+    xargs -r kubectl patch -n "$ns" --type merge -p '{"metadata":{"finalizers":null}}' >/dev/null || true
+  kubectl delete namespace "$ns" --wait=false >/dev/null || true
+done
+
 log "Installing the CRDs and the operator's RBAC."
 # Server-side: the ScaledJob CRD is larger than client-side apply's annotation limit.
 kubectl apply --server-side --force-conflicts -f deploy/crds/ >/dev/null
