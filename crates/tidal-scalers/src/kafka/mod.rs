@@ -212,3 +212,5 @@ pub(crate) fn build(ctx: BuildContext) -> crate::registry::BuildFuture {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod wire_tests;
