@@ -118,8 +118,11 @@ impl Cluster {
         build: impl Fn(i16) -> R + Send + Sync,
     ) -> Result<R::Response, WireError> {
         let mut candidates = self.settings.bootstrap_servers.clone();
-        candidates.extend(lock(&self.brokers).values().cloned());
-        candidates.dedup();
+        for known in lock(&self.brokers).values() {
+            if !candidates.contains(known) {
+                candidates.push(known.clone());
+            }
+        }
         let mut last = None;
         for broker in &candidates {
             match self.call(broker, &build).await {
