@@ -1,6 +1,9 @@
-//! The broker handshake against a fake broker on loopback: version negotiation and SASL/PLAIN,
-//! which the test Kafka (PLAINTEXT, no SASL) cannot exercise.
+//! The broker handshake against a fake broker on loopback: version negotiation, SASL/PLAIN
+//! and re-dialling after a broker drops the connection, which the test Kafka (PLAINTEXT, no
+//! SASL, never restarted by a test) cannot exercise.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use bytes::{Buf, BufMut, Bytes, BytesMut};
@@ -36,14 +39,22 @@ const MODERN: Versions = &[
 /// Answers ApiVersions, SaslHandshake (PLAIN only) and SaslAuthenticate (only
 /// `scaler`/`hunter2`) on every connection.
 async fn fake_broker(versions: Versions) -> String {
+    fake_broker_counting(versions).await.0
+}
+
+/// [`fake_broker`], also counting the connections it accepted.
+async fn fake_broker_counting(versions: Versions) -> (String, Arc<AtomicUsize>) {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap().to_string();
+    let accepted = Arc::new(AtomicUsize::new(0));
+    let count = accepted.clone();
     tokio::spawn(async move {
         while let Ok((stream, _)) = listener.accept().await {
+            count.fetch_add(1, Ordering::SeqCst);
             tokio::spawn(serve(stream, versions));
         }
     });
-    address
+    (address, accepted)
 }
 
 fn encode<T: Encodable + HeaderVersion>(correlation_id: i32, body: &T, version: i16) -> Vec<u8> {
@@ -113,7 +124,8 @@ async fn serve(mut stream: TcpStream, versions: Versions) {
                 };
                 encode(id, &response, version)
             }
-            other => panic!("the fake broker got {other:?}"),
+            // Anything else: the broker goes away mid-request, as in a restart.
+            _ => return,
         };
         assert!(!body.has_remaining(), "request had trailing bytes");
         stream.write_all(&reply).await.unwrap();
@@ -195,4 +207,29 @@ async fn a_mechanism_the_broker_does_not_offer_is_reported_with_the_offered_ones
         err.contains("SCRAM-SHA-512") && err.contains("offers PLAIN"),
         "{err}"
     );
+}
+
+#[tokio::test]
+async fn a_connection_that_broke_is_dialled_again_on_the_next_poll() {
+    let (address, accepted) = fake_broker_counting(MODERN).await;
+    let ctx = crate::testutil::context(
+        TYPE,
+        &[
+            ("bootstrapServers", &address),
+            ("consumerGroup", "g"),
+            ("topic", "t"),
+        ],
+        &[],
+        &[],
+        std::sync::Arc::new(crate::Services::new().with_default_timeout(Duration::from_secs(2))),
+    );
+    let scaler = KafkaScaler::new(&ctx).unwrap();
+    for poll in 1..=2 {
+        let err = scaler.lag().await.unwrap_err();
+        assert!(
+            matches!(&err, Error::Wire(WireError::Connect { broker, .. }) if *broker == address),
+            "poll {poll}: {err}"
+        );
+        assert_eq!(accepted.load(Ordering::SeqCst), poll, "poll {poll}");
+    }
 }
