@@ -526,7 +526,9 @@ impl ObjectLoop {
             }
         }
         let previous = self.written.as_ref().or(object.status.as_ref()).cloned();
-        let next = status::build(previous.as_ref(), &report, now);
+        let mut next = status::build(previous.as_ref(), &report, now);
+        let refresh = last_active_refresh(object);
+        status::hold_last_active_time(previous.as_ref(), &mut next, refresh);
         if !self.ctx.is_leader() || !status::differs(previous.as_ref(), &next) {
             return;
         }
@@ -647,6 +649,14 @@ fn needs_pass_now(before: &ScaledObject, after: &ScaledObject) -> bool {
     before.metadata.generation != after.metadata.generation
         || before.metadata.annotations != after.metadata.annotations
         || before.metadata.deletion_timestamp != after.metadata.deletion_timestamp
+}
+
+/// How stale `status.lastActiveTime` may get before it is written again: a quarter of the
+/// cooldown, at most 30 s. Only a restarted operator reads it back, and then scales to zero at
+/// most this much early; in exchange an active object costs no status write per poll.
+fn last_active_refresh(object: &ScaledObject) -> jiff::SignedDuration {
+    let cooldown = i64::from(object.spec.cooldown_period().max(0));
+    jiff::SignedDuration::from_secs((cooldown / 4).min(30))
 }
 
 /// The object's `pollingInterval` as a duration.

@@ -246,6 +246,24 @@ pub fn transitions(
     events
 }
 
+/// Keeps `previous`'s `lastActiveTime` in `next` while it is younger than `refresh`, so a
+/// continuously active object does not need a status write every poll just to move it.
+pub fn hold_last_active_time(
+    previous: Option<&ScaledObjectStatus>,
+    next: &mut ScaledObjectStatus,
+    refresh: jiff::SignedDuration,
+) {
+    let Some(before) = previous.and_then(|p| p.last_active_time.as_ref()) else {
+        return;
+    };
+    let Some(after) = next.last_active_time.as_ref() else {
+        return;
+    };
+    if after.0 >= before.0 && after.0.duration_since(before.0) < refresh {
+        next.last_active_time = Some(before.clone());
+    }
+}
+
 /// Whether two statuses differ in anything but the decision's timestamp: the loop skips the
 /// write otherwise, so a steady object costs no apiserver write per poll.
 pub fn differs(previous: Option<&ScaledObjectStatus>, next: &ScaledObjectStatus) -> bool {

@@ -209,3 +209,38 @@ fn only_the_decision_time_changing_is_not_worth_a_write() {
     assert!(differs(Some(&first), &changed));
     assert!(differs(None, &first));
 }
+
+#[test]
+fn an_active_object_moves_last_active_time_only_every_refresh_period() {
+    let refresh = jiff::SignedDuration::from_secs(30);
+    let first = build(
+        None,
+        &Report {
+            last_active_time: Some(at(100)),
+            ..ready_report()
+        },
+        at(100),
+    );
+    let mut soon = build(
+        Some(&first),
+        &Report {
+            last_active_time: Some(at(110)),
+            ..ready_report()
+        },
+        at(110),
+    );
+    hold_last_active_time(Some(&first), &mut soon, refresh);
+    assert_eq!(soon.last_active_time, Some(Time(at(100))));
+    assert!(!differs(Some(&first), &soon), "no write for a 10 s move");
+    let mut later = build(
+        Some(&first),
+        &Report {
+            last_active_time: Some(at(131)),
+            ..ready_report()
+        },
+        at(131),
+    );
+    hold_last_active_time(Some(&first), &mut later, refresh);
+    assert_eq!(later.last_active_time, Some(Time(at(131))));
+    assert!(differs(Some(&first), &later));
+}
