@@ -175,10 +175,13 @@ fn upsert(
     ctx: &Arc<Context>,
     loops: &mut HashMap<(String, String), watch::Sender<Arc<ScaledObject>>>,
     tasks: &mut JoinSet<()>,
-    object: ScaledObject,
+    mut object: ScaledObject,
     first_delay: Duration,
     shutdown: &CancellationToken,
 ) {
+    // Server-side apply's bookkeeping is often the largest part of an object and nothing here
+    // reads it: dropping it keeps a thousand cached objects small.
+    object.metadata.managed_fields = None;
     let key = key_of(&object);
     let reference = &object.spec.scale_target_ref;
     if let Ok(target) = TargetRef::new(
