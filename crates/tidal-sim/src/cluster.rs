@@ -208,6 +208,10 @@ pub struct Cluster {
     pod: Resources,
     spec: Option<NodesSpec>,
     next_scan: f64,
+    /// Pods by state, recounted after every change: the run loop asks several times a step.
+    counts: PodCounts,
+    /// Bumped at every change of a pod's state, so the service resyncs only when needed.
+    version: u64,
     /// Pod-seconds billed (scheduled, ready or terminating pods).
     pub pod_seconds: f64,
     /// GPU-seconds billed.
@@ -247,6 +251,8 @@ impl Cluster {
             pod: spec.pod,
             spec: spec.nodes.clone(),
             next_scan: 0.0,
+            counts: PodCounts::default(),
+            version: 0,
             pod_seconds: 0.0,
             gpu_seconds: 0.0,
             node_seconds: 0.0,
@@ -257,16 +263,12 @@ impl Cluster {
                 pod.state = PodState::Ready;
             }
         }
+        cluster.changed();
         cluster
     }
 
-    /// The pods of the cluster.
-    pub fn pods(&self) -> &[Pod] {
-        &self.pods
-    }
-
-    /// Counts of pods by state.
-    pub fn counts(&self) -> PodCounts {
+    /// Recounts the pods after a change.
+    fn changed(&mut self) {
         let mut c = PodCounts {
             nodes: self.nodes.len() as u32,
             ..PodCounts::default()
@@ -280,7 +282,23 @@ impl Cluster {
             }
         }
         c.desired = c.pending + c.starting + c.ready;
-        c
+        self.counts = c;
+        self.version += 1;
+    }
+
+    /// A number that changes whenever any pod or node changes state.
+    pub fn version(&self) -> u64 {
+        self.version
+    }
+
+    /// The pods of the cluster.
+    pub fn pods(&self) -> &[Pod] {
+        &self.pods
+    }
+
+    /// Counts of pods by state.
+    pub fn counts(&self) -> PodCounts {
+        self.counts
     }
 
     /// Asks for `replicas` pods: creates pending pods or terminates the least useful ones
@@ -323,6 +341,7 @@ impl Cluster {
             }
             self.pods.retain(|p| !gone.contains(&p.id));
         }
+        self.changed();
     }
 
     fn release(&mut self, node: usize, now: f64) {
@@ -333,7 +352,9 @@ impl Cluster {
         }
     }
 
-    fn schedule(&mut self, now: f64) {
+    /// Starts pending pods on nodes with room; whether any started.
+    fn schedule(&mut self, now: f64) -> bool {
+        let mut started = false;
         for i in 0..self.pods.len() {
             if self.pods[i].state != PodState::Pending {
                 continue;
@@ -357,7 +378,9 @@ impl Cluster {
             let startup = self.startup.sample(&mut self.rng);
             self.pods[i].node = node;
             self.pods[i].state = PodState::Starting(now + startup);
+            started = true;
         }
+        started
     }
 
     /// Advances the cluster by `dt` to `now`: bills the step, makes started pods Ready, ends
@@ -370,20 +393,24 @@ impl Cluster {
         dt: f64,
         mut draining: impl FnMut(u64, usize) -> bool,
     ) -> Vec<u64> {
-        for pod in &self.pods {
-            if !matches!(pod.state, PodState::Pending) {
-                self.pod_seconds += dt;
-                self.gpu_seconds += dt * f64::from(self.pod.gpu);
-            }
-        }
+        let counts = self.counts;
+        let billed = f64::from(counts.starting + counts.ready + counts.terminating);
+        self.pod_seconds += dt * billed;
+        self.gpu_seconds += dt * billed * f64::from(self.pod.gpu);
         self.node_seconds += dt * self.nodes.len() as f64;
         let mut cut_short = Vec::new();
         let mut rank = 0;
         let mut index = 0;
-        while index < self.pods.len() {
+        let mut changed = false;
+        // Most steps change nothing: skip the pod scan when no pod is starting or draining.
+        let scan = counts.starting + counts.terminating > 0;
+        while scan && index < self.pods.len() {
             let pod = &mut self.pods[index];
             match pod.state {
-                PodState::Starting(at) if at <= now => pod.state = PodState::Ready,
+                PodState::Starting(at) if at <= now => {
+                    pod.state = PodState::Ready;
+                    changed = true;
+                }
                 PodState::Terminating(deadline) => {
                     let busy = draining(pod.id, rank);
                     rank += 1;
@@ -395,6 +422,7 @@ impl Cluster {
                         if let Some(n) = removed.node {
                             self.release(n, now);
                         }
+                        changed = true;
                         continue;
                     }
                 }
@@ -402,8 +430,14 @@ impl Cluster {
             }
             index += 1;
         }
+        let nodes = self.nodes.len();
         self.provision(now);
-        self.schedule(now);
+        if counts.pending > 0 {
+            changed |= self.schedule(now);
+        }
+        if changed || nodes != self.nodes.len() {
+            self.changed();
+        }
         cut_short
     }
 

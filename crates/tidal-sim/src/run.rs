@@ -5,6 +5,7 @@
 //! and the policy decides when its interval comes round. Everything random comes from the seed,
 //! so the same inputs give the same bytes out.
 
+use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde::Serialize;
@@ -29,6 +30,9 @@ pub struct ScaleEvent {
     pub from: u32,
     /// Replicas after.
     pub to: u32,
+    /// The rule that fixed the count, for policies decided by tidal-core.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bound_by: Option<&'static str>,
     /// The policy's reason.
     pub reason: String,
 }
@@ -98,11 +102,13 @@ pub fn run(
     let interval = policy.interval().max(dt);
     let mut next_decision = 0.0;
     let mut events = Vec::new();
+    let mut decisions = BTreeMap::new();
     let mut buffer = Vec::new();
     let mut served_before = 0;
     let mut next_minute = 60.0;
     let mut progress_pending = 0;
     service.sync(&cluster, 0.0, &mut rec);
+    let mut synced = cluster.version();
     for step in 0..steps {
         let t0 = step as f64 * dt;
         let t1 = t0 + dt;
@@ -123,7 +129,10 @@ pub fn run(
         for pod in cluster.advance(t1, dt, |pod, rank| service.draining(pod, rank)) {
             service.remove_pod(pod, &mut rec);
         }
-        service.sync(&cluster, t1, &mut rec);
+        if cluster.version() != synced {
+            service.sync(&cluster, t1, &mut rec);
+            synced = cluster.version();
+        }
         let counts = cluster.counts();
         let concurrency = (service.queued() + service.in_service()) as f64;
         policy.observe(&Live {
@@ -151,15 +160,20 @@ pub fn run(
                 needed,
             };
             let decision = policy.decide(&view, t1);
+            if let Some(rule) = decision.bound_by {
+                *decisions.entry(rule).or_insert(0) += 1;
+            }
             if decision.desired != counts.desired {
                 events.push(ScaleEvent {
                     at: t1,
                     from: counts.desired,
                     to: decision.desired,
-                    reason: decision.reason,
+                    bound_by: decision.bound_by,
+                    reason: policy.reason(),
                 });
                 cluster.scale_to(decision.desired, t1);
                 service.sync(&cluster, t1, &mut rec);
+                synced = cluster.version();
             }
         }
         if t1 + 1e-9 >= next_minute || step + 1 == steps {
@@ -185,7 +199,7 @@ pub fn run(
         p.fetch_add(progress_pending, Ordering::Relaxed);
     }
     let in_system = service.queued() + service.in_service();
-    let summary = Summary::new(
+    let mut summary = Summary::new(
         policy.name(),
         seed,
         &rec,
@@ -194,6 +208,7 @@ pub fn run(
         in_system,
         prepared,
     );
+    summary.decisions = decisions;
     RunOutput {
         summary,
         minutes: rec.minutes,

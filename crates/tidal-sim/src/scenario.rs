@@ -165,6 +165,9 @@ pub struct KedaQueueSpec {
     /// Cooldown before scaling to zero (default 300s).
     #[serde(default = "five_minutes")]
     pub cooldown_period: Span,
+    /// `minReplicaCount` (default: the scenario's `replicas.min`; 0 rehearses scale to zero).
+    #[serde(default)]
+    pub min_replica_count: Option<u32>,
 }
 
 fn queue_length() -> String {

@@ -4,6 +4,8 @@
 //! Numbers are rounded to a fixed number of decimals so that summaries compare byte for byte
 //! between runs with the same seed and read well in a diff.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 
 use crate::cluster::Cluster;
@@ -118,6 +120,10 @@ pub struct Summary {
     /// Downstream figures, when a downstream is modelled.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub downstream: Option<Downstream>,
+    /// Decisions per rule that fixed them (`metric`, `stabilization`, `cooldown`, …), for
+    /// policies decided by tidal-core: why the policy scaled, or did not.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub decisions: BTreeMap<&'static str, u64>,
 }
 
 /// `value` rounded to `decimals` places.
@@ -211,6 +217,7 @@ impl Summary {
                     .unwrap_or(0),
             },
             downstream,
+            decisions: BTreeMap::new(),
         }
     }
 

@@ -48,8 +48,15 @@ impl Policy for Oracle {
         let desired = self.bounds.clamp(need(view.needed, now, now + self.lead));
         PolicyDecision {
             desired,
-            reason: format!("needed within the next {:.0}s", self.lead),
+            bound_by: None,
         }
+    }
+
+    fn reason(&self) -> String {
+        format!(
+            "the most any minute needs within the next {:.0}s",
+            self.lead
+        )
     }
 }
 
@@ -87,8 +94,12 @@ impl Policy for StaticPeak {
     fn decide(&mut self, view: &SignalView<'_>, _now: f64) -> PolicyDecision {
         PolicyDecision {
             desired: self.peak(view),
-            reason: "provisioned for the peak".into(),
+            bound_by: None,
         }
+    }
+
+    fn reason(&self) -> String {
+        "provisioned for the run's peak need".into()
     }
 }
 

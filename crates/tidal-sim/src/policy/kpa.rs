@@ -181,6 +181,8 @@ pub struct Kpa {
     max_panic_pods: u32,
     delay: VecDeque<(i64, u32)>,
     zero_since: Option<f64>,
+    /// The last decision's mode (panic?) and unbounded count, for its reason.
+    last: Option<(bool, u32)>,
 }
 
 impl Kpa {
@@ -202,6 +204,7 @@ impl Kpa {
             max_panic_pods: 0,
             delay: VecDeque::new(),
             zero_since: None,
+            last: None,
         }
     }
 
@@ -316,15 +319,11 @@ impl Policy for Kpa {
 
     fn decide(&mut self, view: &SignalView<'_>, now: f64) -> PolicyDecision {
         let Some(desired) = self.scale(view.pods.ready, now) else {
+            self.last = None;
             return PolicyDecision {
                 desired: view.pods.desired,
-                reason: "no data yet".into(),
+                bound_by: None,
             };
-        };
-        let mode = if self.panic_time.is_some() {
-            "panic"
-        } else {
-            "stable"
         };
         let mut bounded = self.bounds.clamp(desired);
         if desired == 0 && self.bounds.min == 0 {
@@ -334,10 +333,19 @@ impl Policy for Kpa {
         } else {
             self.zero_since = None;
         }
+        self.last = Some((self.panic_time.is_some(), desired));
         PolicyDecision {
             desired: bounded,
-            reason: format!(
-                "{mode} mode: {desired} pods for concurrency target {:.2}",
+            bound_by: None,
+        }
+    }
+
+    fn reason(&self) -> String {
+        match self.last {
+            None => "no concurrency observed yet".into(),
+            Some((panic, desired)) => format!(
+                "{} mode: {desired} pods for a concurrency target of {:.2} per pod",
+                if panic { "panic" } else { "stable" },
                 self.target
             ),
         }

@@ -26,12 +26,13 @@ pub struct Live {
 }
 
 /// A policy's answer.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PolicyDecision {
     /// Replicas the policy wants.
     pub desired: u32,
-    /// Why, in a sentence.
-    pub reason: String,
+    /// The rule that fixed the count, in the vocabulary of Tidal's decisions (`metric`,
+    /// `stabilization`, `cooldown`, …), for policies decided by tidal-core.
+    pub bound_by: Option<&'static str>,
 }
 
 /// A scaling policy driven in virtual time.
@@ -54,6 +55,10 @@ pub trait Policy: Send {
 
     /// Decides the replica count at `now`.
     fn decide(&mut self, view: &SignalView<'_>, now: f64) -> PolicyDecision;
+
+    /// Why the last decision was made, in a sentence. Asked only when a decision changes the
+    /// count, so a policy deciding every second need not write a sentence every second.
+    fn reason(&self) -> String;
 }
 
 /// Replica bounds for the baselines (ScaledObjects carry their own).
