@@ -1,14 +1,22 @@
-//! One week of load at 1 s resolution for one workload, against a one-hour baseline of the same
-//! workload in the same run: `cargo bench -p tidal-sim --bench week`.
+//! One week of load at 1 s resolution for one workload — the figure `docs/simulate.md` promises
+//! (at most 2 s in release) — printed next to its baseline from the same run: the one-hour run
+//! of the same workload scaled up 168 times, which a simulator whose cost is linear in simulated
+//! time must match.
+//!
+//! `cargo bench -p tidal-sim --bench week` (add `-- --quick` for one sample of each).
+//!
+//! Three measurements per length: the need pass alone (arrivals and the per-minute need), one
+//! policy run alone (`hpa-cpu`), and what `tidal simulate --policy hpa-cpu` does (the need once,
+//! then `hpa-cpu` and the oracle).
 
 use std::path::Path;
+use std::time::{Duration, Instant};
 
 use tidal_sim::scenario::Scenario;
-use tidal_sim::{PolicySpec, Prepared, compare};
+use tidal_sim::{PolicySpec, Prepared, compare, needs, run};
 
-fn main() {
-    divan::main();
-}
+/// The week-long budget.
+const BUDGET: Duration = Duration::from_secs(2);
 
 fn prepared(duration: &str) -> Prepared {
     let yaml = format!(
@@ -26,9 +34,68 @@ replicas: {{ min: 1, max: 40 }}
     Prepared::new(scenario, Path::new(".")).expect("valid scenario")
 }
 
-#[divan::bench(args = ["1h", "7d"], sample_count = 3)]
-fn hpa_cpu(bencher: divan::Bencher<'_, '_>, duration: &str) {
-    let prepared = prepared(duration);
-    let spec = [PolicySpec::baseline("hpa-cpu").expect("baseline")];
-    bencher.bench(|| compare(&prepared, &spec, 1, 1, None).expect("runs"));
+/// What one row of the table measures, given the scenario and its per-minute need.
+type Measure<'a> = &'a dyn Fn(&Prepared, &[u32]);
+
+/// The median wall time of `samples` calls of `f`.
+fn median(samples: usize, mut f: impl FnMut()) -> Duration {
+    let mut times: Vec<Duration> = (0..samples)
+        .map(|_| {
+            let start = Instant::now();
+            f();
+            start.elapsed()
+        })
+        .collect();
+    times.sort();
+    times[times.len() / 2]
+}
+
+fn main() {
+    let quick = std::env::args().any(|a| a == "--quick");
+    let samples = if quick { 1 } else { 3 };
+    let hpa = [PolicySpec::baseline("hpa-cpu").expect("baseline")];
+    println!(
+        "tidal-sim week bench: median of {samples} (hour: {}), release",
+        samples * 5
+    );
+    println!(
+        "{:<30} {:>12} {:>14} {:>12} {:>8}",
+        "measurement", "1 h", "1 h x 168", "7 d", "budget"
+    );
+    let hour = prepared("1h");
+    let week = prepared("7d");
+    let need = |p: &Prepared| needs::needed_per_minute(p, 0).expect("possible");
+    let (hour_need, week_need) = (need(&hour), need(&week));
+    let rows: [(&str, Measure<'_>); 3] = [
+        ("need pass", &|p, _| {
+            need(p);
+        }),
+        ("one run (hpa-cpu)", &|p, needed| {
+            let mut policy = tidal_sim::compare::build_policy(&hpa[0], p).expect("policy");
+            run::run(p, policy.as_mut(), 0, needed, None);
+        }),
+        ("simulate --policy hpa-cpu", &|p, _| {
+            compare(p, &hpa, 1, 1, None).expect("runs");
+        }),
+    ];
+    for (name, f) in rows {
+        let short = median(samples * 5, || f(&hour, &hour_need));
+        let long = median(samples, || f(&week, &week_need));
+        let verdict = if name.starts_with("simulate") {
+            if long <= BUDGET { "ok" } else { "OVER" }
+        } else {
+            ""
+        };
+        println!(
+            "{name:<30} {:>10.1}ms {:>12.3} s {:>10.3} s {verdict:>8}",
+            short.as_secs_f64() * 1000.0,
+            short.as_secs_f64() * 168.0,
+            long.as_secs_f64(),
+        );
+    }
+    let arrivals = compare(&week, &hpa, 1, 1, None).expect("runs").runs[0]
+        .summary
+        .requests
+        .arrived;
+    println!("(the week is {arrivals} requests; budget {BUDGET:?} for `simulate`)");
 }

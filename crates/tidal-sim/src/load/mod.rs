@@ -14,9 +14,10 @@ use std::sync::Arc;
 
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
+use rand_distr::{Distribution, Exp1, Poisson};
 use serde::{Deserialize, Serialize};
 
-use crate::dist::{Dist, Sampler, unit};
+use crate::dist::{Dist, Sampler};
 use series::{RateCurve, RateUnit};
 use synthetic::Synthetic;
 use trace::Trace;
@@ -149,13 +150,21 @@ pub struct Arrival {
 }
 
 /// The seeded arrival stream of one run.
+///
+/// Two random streams, both from the seed: one draws how many requests arrive in each step, the
+/// other everything about them (times within the step, sizes, service demand). The need pass
+/// ([`crate::needs`]) reads the first alone through [`Arrivals::count`] and so sees exactly the
+/// run's arrival counts at a fraction of the cost of generating every request.
 #[derive(Debug)]
 pub struct Arrivals {
     source: Source,
-    rng: ChaCha8Rng,
+    counts: ChaCha8Rng,
+    detail: ChaCha8Rng,
     input: Option<Sampler>,
     output: Option<Sampler>,
     work: Option<Sampler>,
+    /// Reused buffer of cumulative exponential spacings.
+    spacings: Vec<f64>,
 }
 
 #[derive(Debug)]
@@ -214,94 +223,139 @@ impl Arrivals {
         };
         Self {
             source,
-            rng: ChaCha8Rng::seed_from_u64(seed),
+            counts: ChaCha8Rng::seed_from_u64(seed),
+            detail: ChaCha8Rng::seed_from_u64(seed ^ 0xA5A5_0D17_A115),
             input,
             output,
             work,
-        }
-    }
-
-    /// The offered rate (requests per second) at `t`, for rate loads; `None` for traces.
-    pub fn rate(&self, t: f64) -> Option<f64> {
-        match &self.source {
-            Source::Curve {
-                curve,
-                speed,
-                looped,
-            } => Some(curve.rate(t * speed, *looped) * speed),
-            Source::Trace { .. } => None,
+            spacings: Vec::new(),
         }
     }
 
     /// Appends the arrivals in `[t0, t1)` to `out`, in time order.
     pub fn fill(&mut self, t0: f64, t1: f64, out: &mut Vec<Arrival>) {
+        let work = self.work.as_ref();
+        let detail = &mut self.detail;
+        let draw_work = |rng: &mut ChaCha8Rng| work.map_or(0.0, |w| w.sample(rng));
         match &mut self.source {
-            Source::Trace {
-                trace,
-                speed,
-                looped,
-                index,
-                offset,
-            } => loop {
-                if *index == trace.rows.len() {
-                    if !*looped {
-                        return;
-                    }
-                    // The gap that would follow the last row: the trace's mean gap.
-                    let gap = trace.span / trace.rows.len().max(1) as f64;
-                    *offset += (trace.span + gap) / *speed;
-                    *index = 0;
-                }
-                let row = trace.rows[*index];
-                let at = *offset + row.at / *speed;
-                if at >= t1 {
-                    return;
-                }
-                *index += 1;
-                if at >= t0 {
-                    let work = self.work.as_ref().map_or(0.0, |w| w.sample(&mut self.rng));
+            Source::Trace { .. } => {
+                while let Some(row) = self.source.next_row(t0, t1) {
+                    let (at, row) = row;
                     out.push(Arrival {
                         at,
                         input_tokens: row.input_tokens,
                         output_tokens: row.output_tokens,
-                        work,
+                        work: draw_work(detail),
                     });
                 }
-            },
+            }
             Source::Curve {
                 curve,
                 speed,
                 looped,
             } => {
-                let rate = curve.rate(t0 * *speed, *looped) * *speed;
-                if rate <= 0.0 {
+                let n = poisson_count(curve, *speed, *looped, t0, t1, &mut self.counts);
+                if n == 0 {
                     return;
                 }
-                // Exponential gaps at the rate of this step; restarting at the step boundary
-                // is exact for a piecewise-constant rate because the process is memoryless.
-                let mut t = t0;
-                loop {
-                    t -= (1.0 - unit(&mut self.rng)).ln() / rate;
-                    if t >= t1 {
-                        return;
-                    }
-                    let draw = |s: &Option<Sampler>, rng: &mut ChaCha8Rng| {
-                        s.as_ref()
-                            .map_or(0, |s| s.sample(rng).round().max(0.0) as u32)
-                    };
-                    let input_tokens = draw(&self.input, &mut self.rng);
-                    let output_tokens = draw(&self.output, &mut self.rng);
-                    let work = self.work.as_ref().map_or(0.0, |w| w.sample(&mut self.rng));
+                // Given their number, the arrivals of a Poisson process are uniform over the
+                // step; normalised exponential spacings give them already sorted.
+                self.spacings.clear();
+                let mut total = 0.0;
+                for _ in 0..=n {
+                    let gap: f64 = Exp1.sample(detail);
+                    total += gap;
+                    self.spacings.push(total);
+                }
+                let scale = (t1 - t0) / total;
+                let tokens = |s: Option<&Sampler>, rng: &mut ChaCha8Rng| {
+                    s.map_or(0, |s| s.sample(rng).round().max(0.0) as u32)
+                };
+                for &cumulative in &self.spacings[..n as usize] {
+                    let input_tokens = tokens(self.input.as_ref(), detail);
+                    let output_tokens = tokens(self.output.as_ref(), detail);
                     out.push(Arrival {
-                        at: t,
+                        at: t0 + cumulative * scale,
                         input_tokens,
                         output_tokens,
-                        work,
+                        work: draw_work(detail),
                     });
                 }
             }
         }
     }
+
+    /// How many requests arrive in `[t0, t1)`: the same number [`Arrivals::fill`] would give
+    /// for the same sequence of steps, without generating them.
+    pub fn count(&mut self, t0: f64, t1: f64) -> u64 {
+        match &mut self.source {
+            Source::Trace { .. } => {
+                let mut n = 0;
+                while self.source.next_row(t0, t1).is_some() {
+                    n += 1;
+                }
+                n
+            }
+            Source::Curve {
+                curve,
+                speed,
+                looped,
+            } => poisson_count(curve, *speed, *looped, t0, t1, &mut self.counts),
+        }
+    }
+}
+
+impl Source {
+    /// The next trace row arriving before `t1` (rows before `t0` are skipped), with its time.
+    fn next_row(&mut self, t0: f64, t1: f64) -> Option<(f64, trace::TraceRow)> {
+        let Source::Trace {
+            trace,
+            speed,
+            looped,
+            index,
+            offset,
+        } = self
+        else {
+            return None;
+        };
+        loop {
+            if *index == trace.rows.len() {
+                if !*looped || trace.rows.is_empty() {
+                    return None;
+                }
+                // The gap that would follow the last row: the trace's mean gap.
+                let gap = trace.span / trace.rows.len() as f64;
+                *offset += (trace.span + gap) / *speed;
+                *index = 0;
+            }
+            let row = trace.rows[*index];
+            let at = *offset + row.at / *speed;
+            if at >= t1 {
+                return None;
+            }
+            *index += 1;
+            if at >= t0 {
+                return Some((at, row));
+            }
+        }
+    }
+}
+
+/// Draws how many requests a rate curve sends in `[t0, t1)`, the rate held at its value at `t0`.
+fn poisson_count(
+    curve: &RateCurve,
+    speed: f64,
+    looped: bool,
+    t0: f64,
+    t1: f64,
+    rng: &mut ChaCha8Rng,
+) -> u64 {
+    let mean = curve.rate(t0 * speed, looped) * speed * (t1 - t0);
+    if mean <= 0.0 {
+        return 0;
+    }
+    // The rate is finite and far below Poisson's limit by construction of the curve.
+    Poisson::new(mean).map_or(0, |p| p.sample(rng) as u64)
 }
 
 #[cfg(test)]
@@ -309,6 +363,7 @@ mod tests {
     use std::sync::Arc;
 
     use super::{Arrivals, LoadData};
+    use crate::dist::Sampler;
     use crate::load::series::RateCurve;
 
     #[test]
@@ -333,5 +388,34 @@ mod tests {
         assert!((n as f64 - 500_000.0).abs() < 3_600.0, "{n}");
         assert_eq!(n, count(3));
         assert_ne!(n, count(4));
+    }
+
+    #[test]
+    fn counting_sees_exactly_the_arrivals_a_run_generates() {
+        // A rate that changes every second, with sizes and service times drawn per request:
+        // the need pass counts without drawing any of them and must still agree step by step.
+        let points = (0..600)
+            .map(|s| (f64::from(s), f64::from(s % 37)))
+            .collect();
+        let data = LoadData::Curve {
+            curve: Arc::new(RateCurve::new(points, 600.0)),
+            speed: 1.0,
+            looped: false,
+        };
+        let sizes = || Some(Sampler::Uniform(10.0, 500.0));
+        let mut full = Arrivals::new(&data, 9, 600.0, sizes(), sizes(), sizes());
+        let mut counted = Arrivals::new(&data, 9, 600.0, None, None, None);
+        let mut out = Vec::new();
+        for s in 0..600 {
+            let (t0, t1) = (f64::from(s), f64::from(s + 1));
+            out.clear();
+            full.fill(t0, t1, &mut out);
+            assert_eq!(out.len() as u64, counted.count(t0, t1), "step {s}");
+            assert!(
+                out.iter()
+                    .all(|a| a.at >= t0 && a.at < t1 && a.work >= 10.0)
+            );
+            assert!(out.windows(2).all(|w| w[0].at <= w[1].at));
+        }
     }
 }

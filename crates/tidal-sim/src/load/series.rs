@@ -56,12 +56,30 @@ pub struct RateCurve {
     points: Vec<(f64, f64)>,
     /// Seconds the curve covers (the last point plus one step).
     pub span: f64,
+    /// The gap between points when they are evenly spaced (synthetic curves, most series), so
+    /// a lookup is an index rather than a search: it runs once per simulated second.
+    spacing: Option<f64>,
 }
 
 impl RateCurve {
     /// A curve from points in time order; `span` is the time the curve covers.
     pub fn new(points: Vec<(f64, f64)>, span: f64) -> Self {
-        Self { points, span }
+        let spacing = match points.as_slice() {
+            [(first, _), (second, _), ..] => {
+                let gap = second - first;
+                let even = gap > 0.0
+                    && points.iter().enumerate().all(|(i, &(at, _))| {
+                        (at - (first + gap * i as f64)).abs() <= 1e-9 * gap.max(at.abs())
+                    });
+                even.then_some(gap)
+            }
+            _ => None,
+        };
+        Self {
+            points,
+            span,
+            spacing,
+        }
     }
 
     /// The rate per second at `t` seconds; past the span the curve repeats when `looped`, and is
@@ -75,7 +93,14 @@ impl RateCurve {
         if t >= self.span || self.points.is_empty() {
             return 0.0;
         }
-        let after = self.points.partition_point(|&(at, _)| at <= t);
+        // How many points are at or before `t`.
+        let after = match self.spacing {
+            Some(gap) if t >= self.points[0].0 => {
+                (((t - self.points[0].0) / gap).floor() as usize + 1).min(self.points.len())
+            }
+            Some(_) => 0,
+            None => self.points.partition_point(|&(at, _)| at <= t),
+        };
         match after {
             0 => self.points[0].1,
             n if n == self.points.len() => self.points[n - 1].1,
@@ -192,7 +217,7 @@ impl RateCurve {
         };
         let points: Vec<(f64, f64)> = stamps.into_iter().map(|(ts, v)| (ts - origin, v)).collect();
         let span = points.last().map_or(0.0, |p| p.0) + step;
-        Ok(Self { points, span })
+        Ok(Self::new(points, span))
     }
 
     /// Largest rate on the curve.
@@ -225,6 +250,27 @@ mod tests {
             "no load after the series ends"
         );
         assert!((curve.rate(150.0, true) - 1.5).abs() < 1e-12);
+    }
+
+    #[test]
+    fn even_and_uneven_curves_interpolate_alike() {
+        // The same shape sampled every 60 s, and once more with one point nudged off the grid
+        // (which turns the indexed lookup into a search).
+        let even: Vec<(f64, f64)> = (0..50)
+            .map(|i| (f64::from(i) * 60.0, f64::from(i % 7)))
+            .collect();
+        let mut uneven = even.clone();
+        uneven[25].0 += 1e-3;
+        let (even, uneven) = (RateCurve::new(even, 3000.0), RateCurve::new(uneven, 3000.0));
+        assert!(even.spacing.is_some() && uneven.spacing.is_none());
+        for step in 0..3100 {
+            let t = f64::from(step) * 0.97;
+            if (t - 1500.0).abs() < 61.0 {
+                continue; // where the nudged point bends the curve
+            }
+            let (a, b) = (even.rate(t, false), uneven.rate(t, false));
+            assert!((a - b).abs() < 1e-9, "t={t}: {a} vs {b}");
+        }
     }
 
     #[test]
