@@ -1,6 +1,7 @@
 //! Presenting a comparison: a plain-text table for terminals, JSON for machines, and a
 //! single-file HTML report with inline SVG charts for people.
 
+pub mod html;
 pub mod svg;
 
 use std::fmt::Write as _;
@@ -11,7 +12,6 @@ use serde_json::json;
 use crate::compare::Comparison;
 use crate::error::{Error, Result};
 use crate::scenario::Prepared;
-use svg::{Chart, Line};
 
 /// The comparison as a fixed-width table, one row per policy (medians over seeds).
 pub fn table(comparison: &Comparison) -> String {
@@ -86,6 +86,18 @@ pub fn table(comparison: &Comparison) -> String {
     for row in &rows {
         line(row.iter().map(String::as_str).collect(), &mut out);
     }
+    // Why the engine-decided policies scaled (first seed): decisions per rule.
+    let seeds = comparison.seeds.len().max(1);
+    for (p, name) in comparison.policies.iter().enumerate() {
+        let decisions = &comparison.runs[p * seeds].summary.decisions;
+        if decisions.is_empty() {
+            continue;
+        }
+        let mut rules: Vec<(&&str, &u64)> = decisions.iter().collect();
+        rules.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+        let rules: Vec<String> = rules.iter().map(|(r, n)| format!("{r} {n}")).collect();
+        let _ = writeln!(out, "{name} decisions bound by: {}", rules.join(", "));
+    }
     out
 }
 
@@ -114,148 +126,9 @@ pub fn write_html(comparison: &Comparison, prepared: &Prepared, path: &Path) -> 
 }
 
 /// The HTML report: the table, then one panel per policy with load, replicas, latency and
-/// downstream charts over time (first seed).
+/// downstream charts over time (first seed) and why the policy scaled.
 pub fn html(comparison: &Comparison, prepared: &Prepared) -> String {
-    let seeds = comparison.seeds.len();
-    let llm = prepared.llm.is_some();
-    let slo_line = if llm {
-        prepared.slo.ttft
-    } else {
-        prepared.slo.latency
-    };
-    let mut body = String::new();
-    let _ = write!(
-        body,
-        "<h1>{}</h1><p>{}</p><p>Simulated {:.1} h, step {}, {} seed{}; charts show seed {}. \
-         Table values are medians over seeds.</p><pre>{}</pre>",
-        escape(&comparison.scenario),
-        escape(prepared.scenario.description.as_deref().unwrap_or("")),
-        prepared.duration / 3600.0,
-        prepared.scenario.step,
-        seeds,
-        if seeds == 1 { "" } else { "s" },
-        comparison.seeds.first().copied().unwrap_or(0),
-        escape(&table(comparison)),
-    );
-    let x_max = prepared.duration / 60.0;
-    for (p, name) in comparison.policies.iter().enumerate() {
-        let run = &comparison.runs[p * seeds];
-        let minutes = &run.minutes;
-        let xs: Vec<f64> = (0..minutes.len()).map(|m| m as f64 + 1.0).collect();
-        let series = |f: &dyn Fn(&crate::metrics::Minute) -> f64| -> Vec<(f64, f64)> {
-            xs.iter().zip(minutes).map(|(&x, m)| (x, f(m))).collect()
-        };
-        let s = &run.summary;
-        let _ = write!(
-            body,
-            "<section><h2>{}</h2><p>SLO violation {:.2} % ({} min) · p99 {:.3} s · {:.1} replica-h · cost ÷ oracle {} · \
-             over-provisioning {:.1} % · under-provisioned {} min · {} scaling events ({} reversals) · {} dropped/failed</p><div class=grid>",
-            escape(name),
-            s.slo.violation_pct,
-            s.slo.violation_minutes,
-            s.ttft.map_or(s.latency.p99, |t| t.p99),
-            s.replica_hours,
-            s.cost_vs_oracle
-                .map_or_else(|| "–".into(), |c| format!("{c:.2}")),
-            s.over_provisioning_pct,
-            s.under_provisioned_minutes,
-            s.scaling.events,
-            s.scaling.reversals,
-            s.requests.dropped + s.requests.failed,
-        );
-        let load = Chart::new("Load", "requests / s", x_max)
-            .line(Line::new(
-                "arrivals",
-                "#1f77b4",
-                series(&|m| m.arrivals as f64 / 60.0),
-            ))
-            .line(Line::new(
-                "dropped + failed",
-                "#d62728",
-                series(&|m| (m.dropped + m.failed) as f64 / 60.0),
-            ));
-        body.push_str(&load.render());
-        let replicas = Chart::new("Replicas", "pods", x_max)
-            .line(Line::new(
-                "desired",
-                "#ff7f0e",
-                series(&|m| f64::from(m.desired)),
-            ))
-            .line(Line::new(
-                "ready",
-                "#2ca02c",
-                series(&|m| f64::from(m.ready)),
-            ))
-            .line(
-                Line::new(
-                    "needed (oracle)",
-                    "#7f7f7f",
-                    series(&|m| f64::from(m.needed)),
-                )
-                .dashed(),
-            );
-        body.push_str(&replicas.render());
-        let mut latency = Chart::new(
-            if llm {
-                "TTFT p95 per minute"
-            } else {
-                "Latency p95 per minute"
-            },
-            "seconds",
-            x_max,
-        )
-        .line(Line::new("p95", "#9467bd", series(&|m| m.p95)));
-        if let Some(slo) = slo_line {
-            latency =
-                latency.line(Line::new("SLO", "#d62728", vec![(0.0, slo), (x_max, slo)]).dashed());
-        }
-        body.push_str(&latency.render());
-        if prepared.scenario.downstream.is_some() {
-            let db = Chart::new(
-                "Database utilisation (peak per minute)",
-                "queries ÷ capacity",
-                x_max,
-            )
-            .line(Line::new(
-                "utilisation",
-                "#8c564b",
-                series(&|m| m.db_utilization),
-            ))
-            .line(
-                Line::new(
-                    "breach",
-                    "#d62728",
-                    series(&|m| if m.db_breach { 1.0 } else { 0.0 }),
-                )
-                .dashed(),
-            );
-            body.push_str(&db.render());
-        } else {
-            let bad = Chart::new("Requests missing the SLO", "share of the minute", x_max).line(
-                Line::new(
-                    "bad share",
-                    "#d62728",
-                    series(&|m| {
-                        let judged = m.served + m.dropped + m.failed;
-                        if judged == 0 {
-                            0.0
-                        } else {
-                            m.bad as f64 / judged as f64
-                        }
-                    }),
-                ),
-            );
-            body.push_str(&bad.render());
-        }
-        body.push_str("</div></section>");
-    }
-    format!(
-        "<!doctype html><html><head><meta charset=utf-8><title>{} — tidal simulate</title><style>\
-         body{{font-family:system-ui,sans-serif;margin:24px;color:#222}}pre{{background:#f6f6f6;padding:12px;overflow-x:auto}}\
-         .grid{{display:grid;grid-template-columns:repeat(2,minmax(0,1fr));gap:12px}}svg{{width:100%;height:auto;background:#fff;border:1px solid #ddd}}\
-         section{{margin-top:28px}}h2{{margin-bottom:4px}}</style></head><body>{body}</body></html>\n",
-        escape(&comparison.scenario)
-    )
+    html::page(comparison, prepared)
 }
 
 /// Escapes text for HTML.

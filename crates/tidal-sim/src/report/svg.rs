@@ -19,6 +19,7 @@ pub struct Line {
     color: &'static str,
     points: Vec<(f64, f64)>,
     dashed: bool,
+    area: bool,
 }
 
 impl Line {
@@ -29,7 +30,15 @@ impl Line {
             color,
             points,
             dashed: false,
+            area: false,
         }
+    }
+
+    /// Shades the area under the line (a level such as ready replicas, or on/off states).
+    #[must_use]
+    pub fn area(mut self) -> Self {
+        self.area = true;
+        self
     }
 
     /// Draws the line dashed (references such as an SLO or the oracle's need).
@@ -73,6 +82,7 @@ impl Chart {
             self.lines
                 .iter()
                 .flat_map(|l| l.points.iter().map(|p| p.1))
+                .filter(|y| y.is_finite())
                 .fold(0.0, f64::max),
         );
         let (use_hours, x_end) = if self.x_max > 360.0 {
@@ -132,14 +142,39 @@ impl Chart {
         );
         let mut legend_x = LEFT;
         for line in &self.lines {
+            // A value that is not a number breaks the line rather than the drawing.
             let mut path = String::new();
-            for (i, &(x, y)) in line.points.iter().enumerate() {
+            let mut pen_down = false;
+            for &(x, y) in &line.points {
+                if !(x.is_finite() && y.is_finite()) {
+                    pen_down = false;
+                    continue;
+                }
                 let _ = write!(
                     path,
                     "{}{:.1},{:.1}",
-                    if i == 0 { "M" } else { "L" },
+                    if pen_down { "L" } else { "M" },
                     sx(x),
                     sy(y)
+                );
+                pen_down = true;
+            }
+            let finite = || {
+                line.points
+                    .iter()
+                    .filter(|p| p.0.is_finite() && p.1.is_finite())
+            };
+            if let (true, Some(first), Some(last)) =
+                (line.area, finite().next(), finite().next_back())
+            {
+                let base = sy(0.0);
+                let _ = write!(
+                    svg,
+                    "<path d='{path}L{:.1},{base:.1}L{:.1},{base:.1}Z' fill='{}' \
+                     fill-opacity='0.18' stroke='none'/>",
+                    sx(last.0),
+                    sx(first.0),
+                    line.color
                 );
             }
             let dash = if line.dashed {
@@ -185,21 +220,20 @@ fn nice_step(raw: f64) -> f64 {
     nice_ceiling(raw.max(1e-9))
 }
 
+/// A tick label: ticks are quarters of a nice number, so three decimals always suffice
+/// (`3.75`, `0.125`), and trailing zeros go.
 fn format_tick(value: f64) -> String {
-    if value == 0.0 {
-        "0".into()
-    } else if value.abs() >= 100.0 || value.fract() == 0.0 {
+    if value.abs() >= 100.0 {
         format!("{value:.0}")
-    } else if value.abs() >= 1.0 {
-        format!("{value:.1}")
     } else {
-        format!("{value:.3}").trim_end_matches('0').to_string()
+        let text = format!("{value:.3}");
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{Chart, Line, nice_ceiling};
+    use super::{Chart, Line, format_tick, nice_ceiling};
 
     #[test]
     fn axes_end_on_round_numbers() {
@@ -207,6 +241,49 @@ mod tests {
             let got = nice_ceiling(value);
             assert!((got - ceiling).abs() < 1e-12, "{value}: {got}");
         }
+    }
+
+    #[test]
+    fn tick_labels_keep_the_digits_that_matter() {
+        for (value, label) in [
+            (0.0, "0"),
+            (3.75, "3.75"),
+            (1.25, "1.25"),
+            (0.125, "0.125"),
+            (2.5, "2.5"),
+            (40.0, "40"),
+            (1250.0, "1250"),
+        ] {
+            assert_eq!(format_tick(value), label);
+        }
+    }
+
+    #[test]
+    fn values_that_are_not_numbers_break_the_line_not_the_drawing() {
+        let svg = Chart::new("Latency", "seconds", 10.0)
+            .line(
+                Line::new(
+                    "p95",
+                    "#000",
+                    vec![
+                        (1.0, 0.5),
+                        (2.0, f64::NAN),
+                        (3.0, f64::INFINITY),
+                        (4.0, 1.0),
+                    ],
+                )
+                .area(),
+            )
+            .render();
+        assert!(!svg.contains("NaN") && !svg.contains("inf"), "{svg}");
+        // Two pieces: the line lifts its pen over the gap and puts it down again.
+        let line = svg
+            .split("<path d='")
+            .nth(2)
+            .and_then(|p| p.split('\'').next())
+            .unwrap();
+        assert_eq!(line.matches('M').count(), 2, "{line}");
+        assert!(svg.contains("fill-opacity"), "the area is shaded");
     }
 
     #[test]
