@@ -26,8 +26,9 @@ pub(crate) enum Output {
 pub(crate) struct Args {
     /// The scenario file (YAML; see docs/simulate.md).
     scenario: PathBuf,
-    /// Policies to run, by name: the scenario's own, or a baseline (hpa-cpu, keda-queue,
-    /// knative-kpa, static-peak, oracle). Default: the scenario's list, else every baseline.
+    /// Policies to run, by name: the scenario's own (a ScaledObject by its file name,
+    /// keda-queue, …), or a baseline with its defaults (hpa-cpu, knative-kpa, static-peak,
+    /// oracle). Default: the scenario's list, else every baseline. The oracle always runs.
     #[arg(long = "policy", value_name = "NAME")]
     policies: Vec<String>,
     /// Seeds to run each policy with (0..N); default: the scenario's `seeds`.

@@ -582,6 +582,14 @@ impl Prepared {
             .collect()
     }
 
+    /// Shortens the run to at most `seconds` of virtual time (the first window of the load),
+    /// for quick rehearsals and tests; a longer limit changes nothing.
+    pub fn limit_duration(&mut self, seconds: f64) {
+        if seconds > 0.0 {
+            self.duration = self.duration.min(seconds);
+        }
+    }
+
     /// The arrival stream of a run with `seed`.
     pub fn arrivals(&self, seed: u64) -> Arrivals {
         Arrivals::new(
