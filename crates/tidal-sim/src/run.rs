@@ -140,6 +140,18 @@ pub fn run(
             concurrency,
             ready: counts.ready,
         });
+        // The minute ends before a decision taken at its last instant, which belongs to the
+        // next minute: a policy scaling down on the boundary did serve this minute.
+        if t1 + 1e-9 >= next_minute || step + 1 == steps {
+            let minute = rec.minutes.len();
+            rec.close_minute(
+                counts.desired,
+                counts.ready,
+                counts.ready + counts.starting + counts.terminating,
+                needed.get(minute).copied().unwrap_or(0),
+            );
+            next_minute += 60.0;
+        }
         if scraper.due(t1) {
             let sample = scrape(
                 &mut service,
@@ -175,17 +187,6 @@ pub fn run(
                 service.sync(&cluster, t1, &mut rec);
                 synced = cluster.version();
             }
-        }
-        if t1 + 1e-9 >= next_minute || step + 1 == steps {
-            let counts = cluster.counts();
-            let minute = rec.minutes.len();
-            rec.close_minute(
-                counts.desired,
-                counts.ready,
-                counts.ready + counts.starting + counts.terminating,
-                needed.get(minute).copied().unwrap_or(0),
-            );
-            next_minute += 60.0;
         }
         progress_pending += 1;
         if progress_pending == 4096 {
