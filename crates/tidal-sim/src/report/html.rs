@@ -143,6 +143,7 @@ fn charts(minutes: &[Minute], prepared: &Prepared) -> Vec<Chart> {
             series(&|m| (m.dropped + m.failed) as f64 / 60.0),
         ));
     let replicas = Chart::new("Replicas at the end of each minute", "pods", x_max)
+        .whole_numbers()
         .line(Line::new("ready", "#2ca02c", series(&|m| f64::from(m.ready))).area())
         .line(Line::new(
             "desired",

@@ -56,6 +56,7 @@ pub struct Chart {
     unit: String,
     x_max: f64,
     lines: Vec<Line>,
+    whole: bool,
 }
 
 impl Chart {
@@ -66,7 +67,15 @@ impl Chart {
             unit: unit.into(),
             x_max: x_max.max(1.0),
             lines: Vec::new(),
+            whole: false,
         }
+    }
+
+    /// Counts things that come whole (pods): the y-axis ticks are whole numbers.
+    #[must_use]
+    pub fn whole_numbers(mut self) -> Self {
+        self.whole = true;
+        self
     }
 
     /// Adds a line.
@@ -78,13 +87,17 @@ impl Chart {
 
     /// The chart as an `<svg>` element.
     pub fn render(&self) -> String {
-        let y_max = nice_ceiling(
-            self.lines
-                .iter()
-                .flat_map(|l| l.points.iter().map(|p| p.1))
-                .filter(|y| y.is_finite())
-                .fold(0.0, f64::max),
-        );
+        let highest = self
+            .lines
+            .iter()
+            .flat_map(|l| l.points.iter().map(|p| p.1))
+            .filter(|y| y.is_finite())
+            .fold(0.0, f64::max);
+        let mut y_max = nice_ceiling(highest);
+        if self.whole && (y_max / 4.0).fract() != 0.0 {
+            // Four intervals of whole numbers: 3 pods → 0..4, 9 → 0..12.
+            y_max = (highest / 4.0).ceil().max(1.0) * 4.0;
+        }
         let (use_hours, x_end) = if self.x_max > 360.0 {
             (true, self.x_max / 60.0)
         } else {
@@ -240,6 +253,24 @@ mod tests {
         for (value, ceiling) in [(0.0, 1.0), (7.3, 10.0), (180.0, 200.0), (0.22, 0.25)] {
             let got = nice_ceiling(value);
             assert!((got - ceiling).abs() < 1e-12, "{value}: {got}");
+        }
+    }
+
+    #[test]
+    fn pod_axes_tick_whole_numbers() {
+        for (highest, top) in [(3.0, "4"), (9.0, "12"), (20.0, "20"), (0.0, "4")] {
+            let svg = Chart::new("Replicas", "pods", 60.0)
+                .whole_numbers()
+                .line(Line::new("ready", "#000", vec![(1.0, highest)]))
+                .render();
+            let labels: Vec<&str> = svg
+                .split("text-anchor='end'>")
+                .skip(1)
+                .map(|t| t.split('<').next().unwrap())
+                .collect();
+            assert_eq!(labels.len(), 5, "{svg}");
+            assert!(labels.iter().all(|l| !l.contains('.')), "{labels:?}");
+            assert_eq!(labels[4], top, "{labels:?}");
         }
     }
 
