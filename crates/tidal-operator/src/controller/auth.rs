@@ -19,7 +19,8 @@ use tidal_scalers::auth::{
 /// Resolves `reference` for a trigger of a ScaledObject in `namespace`.
 ///
 /// ClusterTriggerAuthentications read their Secrets from `cluster_namespace` (the operator's
-/// namespace), as KEDA reads them from its own.
+/// namespace), as KEDA reads them from its own. `env` entries read from `target_env`, the
+/// scale target's resolved container environment.
 ///
 /// # Errors
 ///
@@ -29,6 +30,7 @@ pub(crate) async fn resolve(
     namespace: &str,
     cluster_namespace: &str,
     reference: &AuthenticationRef,
+    target_env: &TargetEnv,
 ) -> Result<AuthParams, String> {
     let (spec, kind, secrets_namespace) = match reference.kind() {
         AuthenticationKind::TriggerAuthentication => {
@@ -85,7 +87,7 @@ pub(crate) async fn resolve(
                 .insert(name.to_owned(), config_map.data.unwrap_or_default());
         }
     }
-    tidal_scalers::auth::resolve(&auth, &data, &TargetEnv::default()).map_err(|e| e.to_string())
+    tidal_scalers::auth::resolve(&auth, &data, target_env).map_err(|e| e.to_string())
 }
 
 /// The scalers' view of an authentication object.
@@ -143,12 +145,13 @@ pub(crate) async fn resolve_all(
     namespace: &str,
     cluster_namespace: &str,
     references: &[Option<&AuthenticationRef>],
+    target_env: &TargetEnv,
 ) -> Result<Vec<AuthParams>, String> {
     let mut resolved = Vec::with_capacity(references.len());
     for (index, reference) in references.iter().enumerate() {
         resolved.push(match reference {
             None => AuthParams::default(),
-            Some(reference) => resolve(client, namespace, cluster_namespace, reference)
+            Some(reference) => resolve(client, namespace, cluster_namespace, reference, target_env)
                 .await
                 .map_err(|e| format!("spec.triggers[{index}].authenticationRef: {e}"))?,
         });

@@ -6,9 +6,11 @@
 //! make every object poll and write at once; objects created later start at once.
 
 mod auth;
+mod env;
 mod finalizer;
 mod object;
 mod triggers;
+mod usage;
 
 use std::collections::{HashMap, HashSet};
 use std::hash::BuildHasher;

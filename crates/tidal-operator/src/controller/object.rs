@@ -13,19 +13,25 @@ use std::time::Duration;
 
 use jiff::Timestamp;
 use kube::Api;
+use kube::core::DynamicObject;
 use kube::runtime::events::EventType;
 use tidal_api::v1alpha1::{
     GroupVersionKindResource, LastDecision, ScaledObject, ScaledObjectStatus,
 };
-use tidal_core::config::{Env, ScalingConfig};
+use tidal_core::config::ScalingConfig;
 use tidal_core::decision::Decision;
 use tidal_core::engine::{Engine, Observation, ScalerState};
+use tidal_scalers::ObjectKind;
+use tidal_scalers::auth::TargetEnv;
+use tidal_scalers::external::{ActivityPush, PUSH_TYPE as EXTERNAL_PUSH};
 use tidal_scalers::kubernetes_workload::LabelSelector;
+use tokio::sync::broadcast::{self, error::RecvError};
 use tokio::sync::watch;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use super::triggers::{self, Triggers};
+use super::usage::Usage;
 use super::{Context, finalizer};
 use crate::constants::reasons;
 use crate::status::{self, EventSpec, Problem, Report, TriggerHealth};
@@ -56,6 +62,10 @@ pub(crate) struct ObjectLoop {
     started_announced: bool,
     /// `spec.replicas` of the target after the previous pass (what we read, or what we wrote).
     observed_replicas: Option<i32>,
+    /// Whether a trigger failed in the previous pass, so its scaler is rebuilt first.
+    triggers_failed: bool,
+    /// Activity streamed by `external-push` triggers, while the object has any.
+    pushes: Option<broadcast::Receiver<ActivityPush>>,
 }
 
 /// How a pass ended.
@@ -85,6 +95,8 @@ impl ObjectLoop {
             written: None,
             started_announced: false,
             observed_replicas: None,
+            triggers_failed: false,
+            pushes: None,
         }
     }
 
@@ -107,6 +119,12 @@ impl ObjectLoop {
                     if !needs_pass_now(&seen, &self.rx.borrow()) {
                         continue;
                     }
+                }
+                push = next_push(self.pushes.as_mut()) => {
+                    if !self.pushed_active(push) {
+                        continue;
+                    }
+                    tracing::debug!(namespace = %self.namespace, name = %self.name, "An external-push trigger reported activity; evaluating now.");
                 }
             }
             let interval = polling_interval(&self.rx.borrow());
@@ -132,6 +150,22 @@ impl ObjectLoop {
         };
         self.ctx.metrics.desired_replicas.remove(&object);
         tracing::debug!(namespace = %self.namespace, name = %self.name, "Stopped the scale loop.");
+    }
+
+    /// Whether a streamed message asks this object for an evaluation now: an activity push
+    /// for one of its triggers (KEDA ignores `false`, leaving deactivation to polling), or
+    /// pushes lost to a full backlog, which may have held one.
+    fn pushed_active(&self, push: Result<ActivityPush, RecvError>) -> bool {
+        match push {
+            Ok(push) => {
+                push.active
+                    && push.object.kind == ObjectKind::ScaledObject
+                    && push.object.namespace == self.namespace
+                    && push.object.name == self.name
+            }
+            Err(RecvError::Lagged(_)) => true,
+            Err(RecvError::Closed) => false,
+        }
     }
 
     fn api(&self) -> Api<ScaledObject> {
@@ -182,57 +216,41 @@ impl ObjectLoop {
         PassEnd::Continue
     }
 
-    /// Rebuilds the engine and scalers when the spec or annotations changed.
+    /// Rebuilds the engine and scalers when the spec or annotations changed, or when a
+    /// trigger failed in the previous pass (KEDA rebuilds a failing scaler: a rotated Secret,
+    /// a moved server or a broken client is picked up on the next poll).
     async fn rebuild_if_changed(&mut self, object: &ScaledObject) -> Result<(), Problem> {
         let annotations = object.metadata.annotations.clone().unwrap_or_default();
-        if self.built.as_ref().is_some_and(|b| {
+        let same_spec = self.built.as_ref().is_some_and(|b| {
             b.generation == object.metadata.generation && b.annotations == annotations
-        }) {
+        });
+        if same_spec && !self.triggers_failed {
             return Ok(());
         }
-        let config = ScalingConfig::from_scaled_object(object, &Env::new())
-            .map_err(|error| Problem::user("InvalidSpec", error.to_string()))?;
-        let reference = &object.spec.scale_target_ref;
-        let target = TargetRef::new(
-            reference.api_version.as_deref(),
-            reference.kind.as_deref(),
-            &reference.name,
-        )
-        .map_err(|error| Problem::user(error.reason(), error.to_string()))?;
-        let references: Vec<_> = object
+        let built = match self.build(object, annotations).await {
+            Ok(built) => built,
+            Err(problem) if same_spec => {
+                // Keep the old scalers: their failures keep counting toward fallback.
+                tracing::warn!(reason = %problem.reason, message = %problem.message, "Could not rebuild the failing triggers; keeping the previous ones.");
+                return Ok(());
+            }
+            Err(problem) => return Err(problem),
+        };
+        self.triggers_failed = false;
+        let pushing = object
             .spec
             .triggers
             .iter()
-            .map(|t| t.authentication_ref.as_ref())
-            .collect();
-        let auths = super::auth::resolve_all(
-            &self.ctx.client,
-            &self.namespace,
-            &self.ctx.cluster_object_namespace,
-            &references,
-        )
-        .await
-        .map_err(|error| Problem::user("AuthenticationError", error))?;
-        let triggers = Triggers::build(
-            &self.ctx.registry,
-            &self.ctx.services,
-            object,
-            &Env::new(),
-            auths,
-        )
-        .await
-        .map_err(|error| Problem::user("TriggerError", error))?;
-        if let Some(old) = self.built.take() {
+            .any(|t| t.type_ == EXTERNAL_PUSH);
+        match (pushing, self.pushes.is_some()) {
+            (true, false) => self.pushes = Some(self.ctx.services.pools.external.subscribe()),
+            (false, true) => self.pushes = None,
+            _ => {}
+        }
+        if let Some(old) = self.built.replace(built) {
             old.triggers.close().await;
         }
-        tracing::info!(generation = ?object.metadata.generation, triggers = object.spec.triggers.len(), "Built the scalers.");
-        self.built = Some(Built {
-            generation: object.metadata.generation,
-            annotations,
-            engine: Engine::new(config),
-            triggers,
-            target,
-        });
+        tracing::info!(generation = ?object.metadata.generation, triggers = object.spec.triggers.len(), rebuilt = same_spec, "Built the scalers.");
         if !self.started_announced && self.ctx.is_leader() {
             self.started_announced = true;
             let note = format!(
@@ -251,6 +269,89 @@ impl ObjectLoop {
                 .await;
         }
         Ok(())
+    }
+
+    /// Builds the engine and the scalers: the target's container environment first (for
+    /// `…FromEnv` and authentication `env` entries), then each `authenticationRef`.
+    async fn build(
+        &self,
+        object: &ScaledObject,
+        annotations: BTreeMap<String, String>,
+    ) -> Result<Built, Problem> {
+        let reference = &object.spec.scale_target_ref;
+        let target = TargetRef::new(
+            reference.api_version.as_deref(),
+            reference.kind.as_deref(),
+            &reference.name,
+        )
+        .map_err(|error| Problem::user(error.reason(), error.to_string()))?;
+        let target_env = self.target_env(object, &target).await?;
+        let env = target_env.resolved_env();
+        let config = ScalingConfig::from_scaled_object(object, &env)
+            .map_err(|error| Problem::user("InvalidSpec", error.to_string()))?;
+        let references: Vec<_> = object
+            .spec
+            .triggers
+            .iter()
+            .map(|t| t.authentication_ref.as_ref())
+            .collect();
+        let auths = super::auth::resolve_all(
+            &self.ctx.client,
+            &self.namespace,
+            &self.ctx.cluster_object_namespace,
+            &references,
+            &target_env,
+        )
+        .await
+        .map_err(|error| Problem::user("AuthenticationError", error))?;
+        let triggers = Triggers::build(&self.ctx.registry, &self.ctx.services, object, &env, auths)
+            .await
+            .map_err(|error| Problem::user("TriggerError", error))?;
+        Ok(Built {
+            generation: object.metadata.generation,
+            annotations,
+            engine: Engine::new(config),
+            triggers,
+            target,
+        })
+    }
+
+    /// The target's resolved container environment. A target whose kind cannot be read
+    /// (not found yet, or a custom kind the operator may only scale) has none; the scale step
+    /// reports a missing target on its own.
+    async fn target_env(
+        &self,
+        object: &ScaledObject,
+        target: &TargetRef,
+    ) -> Result<TargetEnv, Problem> {
+        let container = object
+            .spec
+            .scale_target_ref
+            .env_source_container_name
+            .as_deref();
+        let Ok(resolved) = self.ctx.resolver.resolve(target).await else {
+            return Ok(TargetEnv::default());
+        };
+        let api: Api<DynamicObject> =
+            Api::namespaced_with(self.ctx.client.clone(), &self.namespace, &resolved.resource);
+        match super::env::fetch(
+            &self.ctx.client,
+            &api,
+            &self.namespace,
+            &target.name,
+            container,
+        )
+        .await
+        {
+            Ok(env) => Ok(env),
+            Err(super::env::FetchError::Unreadable(error)) => {
+                tracing::debug!(%error, "Cannot read the target's pod template; no container environment.");
+                Ok(TargetEnv::default())
+            }
+            Err(super::env::FetchError::Invalid(error)) => {
+                Err(Problem::user("EnvironmentError", error))
+            }
+        }
     }
 
     /// Resolves the target, samples, decides and writes `/scale`.
@@ -301,6 +402,11 @@ impl ObjectLoop {
         let mut scale = client.read(&target.name).await.map_err(|e| problem(&e))?;
         report.original_replica_count = Some(scale.desired);
 
+        let usage = if built.triggers.has_resource_triggers() {
+            self.usage(&scale).await
+        } else {
+            None
+        };
         let previous = self.written.as_ref().or(object.status.as_ref());
         let state = self
             .state
@@ -311,13 +417,22 @@ impl ObjectLoop {
             .metrics
             .scaler_latency
             .observe(sampling.elapsed().as_secs_f64());
+        self.triggers_failed = samples.iter().any(|s| s.result.is_err());
         let readings: Vec<_> = samples.iter().map(triggers::reading).collect();
-        let observe = |scale: &ScaleState| Observation {
-            replicas: scale.desired,
-            status_replicas: Some(scale.current),
-            ready_replicas: ready_replicas(&self.ctx, &self.namespace, scale),
-            triggers: readings.clone(),
-            ..Observation::default()
+        let observe = |scale: &ScaleState| {
+            let mut observation = Observation {
+                replicas: scale.desired,
+                status_replicas: Some(scale.current),
+                ready_replicas: ready_replicas(&self.ctx, &self.namespace, scale),
+                triggers: readings.clone(),
+                ..Observation::default()
+            };
+            if let Some((pods, usage)) = &usage {
+                observation.pods.clone_from(pods);
+                observation.cpu.clone_from(&usage.cpu);
+                observation.memory.clone_from(&usage.memory);
+            }
+            observation
         };
         let leading = self.ctx.is_leader();
         if let Some(previous) = self
@@ -418,6 +533,23 @@ impl ObjectLoop {
         self.record(object, built, &samples, &decision, report)
             .await;
         Ok(())
+    }
+
+    /// The target's pods and their usage from metrics.k8s.io, for `cpu`/`memory` triggers.
+    /// `None` when the target publishes no selector; a failed read leaves the samples empty,
+    /// which the HPA math reports on the trigger ("no metrics").
+    async fn usage(&self, scale: &ScaleState) -> Option<(Vec<tidal_core::hpa::Pod>, Usage)> {
+        let text = scale.selector.as_deref()?;
+        let selector = LabelSelector::parse(text).ok()?;
+        let pods = self.ctx.pods.hpa_pods(&self.namespace, &selector);
+        let usage = match super::usage::fetch(&self.ctx.client, &self.namespace, text).await {
+            Ok(usage) => usage,
+            Err(error) => {
+                tracing::warn!(%error, "Could not read pod usage for cpu/memory triggers.");
+                Usage::default()
+            }
+        };
+        Some((pods, usage))
     }
 
     /// Fills the report and the metrics from a decision.
@@ -640,6 +772,17 @@ impl ObjectLoop {
             namespace: self.namespace.clone(),
             scaled_object: self.name.clone(),
         }
+    }
+}
+
+/// The next streamed activity message, or never when the object has no `external-push`
+/// trigger.
+async fn next_push(
+    pushes: Option<&mut broadcast::Receiver<ActivityPush>>,
+) -> Result<ActivityPush, RecvError> {
+    match pushes {
+        Some(pushes) => pushes.recv().await,
+        None => std::future::pending().await,
     }
 }
 

@@ -11,6 +11,7 @@ use std::time::Duration;
 use futures::future::join_all;
 use tidal_api::v1alpha1::ScaledObject;
 use tidal_core::engine::Reading;
+use tidal_scalers::metric::MetricSource;
 use tidal_scalers::scaler::{BuildContext, ObjectKind, ObjectRef, Services, TriggerSpec};
 use tidal_scalers::{AuthParams, MetricTargetType, MetricValue, Registry, Scaler};
 
@@ -121,6 +122,16 @@ impl Triggers {
         for entry in self.entries {
             entry.scaler.close().await;
         }
+    }
+
+    /// Whether a trigger is `cpu` or `memory`, so the pass reads the pods' usage.
+    pub(crate) fn has_resource_triggers(&self) -> bool {
+        self.entries.iter().any(|e| {
+            e.scaler
+                .metric_specs()
+                .iter()
+                .any(|s| matches!(s.source, MetricSource::Resource { .. }))
+        })
     }
 
     /// (metric name, trigger type) of every metric, for labelling and forgetting series.

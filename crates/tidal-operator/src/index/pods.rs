@@ -1,19 +1,25 @@
-//! Pods by namespace, reduced to what the `kubernetes-workload` scaler counts.
+//! Pods by namespace, reduced to what the scalers and the HPA math read.
 //!
-//! KEDA lists pods on every poll of every such trigger; Tidal watches pods once and counts
-//! from memory. Only labels and phase are kept, so the index stays small on big clusters.
+//! KEDA lists pods on every poll of every `kubernetes-workload` trigger, and the HPA lists the
+//! target's pods for every `cpu`/`memory` metric; Tidal watches pods once and reads from
+//! memory. Only labels, phase, readiness, start time and summed requests are kept, so the
+//! index stays small on big clusters.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::RwLock;
 
+use jiff::Timestamp;
 use k8s_openapi::api::core::v1::Pod;
+use tidal_core::hpa::{self, ConditionStatus, PodPhase, ReadyCondition, Requests};
 use tidal_scalers::kubernetes_workload::{LabelSelector, PodCounter, PodInfo, count_pods};
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 struct Entry {
     labels: BTreeMap<String, String>,
     phase: Option<String>,
     ready: bool,
+    /// The pod as the HPA's resource math sees it.
+    hpa: hpa::Pod,
 }
 
 /// Labels and phase of every watched pod; shared between the watch task and the scalers.
@@ -35,14 +41,12 @@ impl PodIndex {
         else {
             return;
         };
+        let hpa = hpa_pod(name, pod);
         let entry = Entry {
             labels: pod.metadata.labels.clone().unwrap_or_default(),
             phase: pod.status.as_ref().and_then(|s| s.phase.clone()),
-            ready: pod
-                .status
-                .as_ref()
-                .and_then(|s| s.conditions.as_ref())
-                .is_some_and(|c| c.iter().any(|c| c.type_ == "Ready" && c.status == "True")),
+            ready: hpa.ready.is_some_and(|r| r.status == ConditionStatus::True),
+            hpa,
         };
         self.write()
             .entry(namespace.clone())
@@ -88,10 +92,91 @@ impl PodIndex {
         u32::try_from(ready).unwrap_or(u32::MAX)
     }
 
+    /// The pods in `namespace` matching `selector`, as the HPA's resource math reads them
+    /// (what the HPA controller lists for a `Resource` metric).
+    pub fn hpa_pods(&self, namespace: &str, selector: &LabelSelector) -> Vec<hpa::Pod> {
+        let namespaces = self
+            .namespaces
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        namespaces
+            .get(namespace)
+            .map(|pods| {
+                pods.values()
+                    .filter(|e| selector.matches(&e.labels))
+                    .map(|e| e.hpa.clone())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     fn write(&self) -> std::sync::RwLockWriteGuard<'_, HashMap<String, HashMap<String, Entry>>> {
         self.namespaces
             .write()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// The HPA's view of `pod`: phase, deletion, the Ready condition, start time and the requests
+/// summed over its containers (a resource some container does not request is `None`, which
+/// the HPA reports as "missing request").
+fn hpa_pod(name: &str, pod: &Pod) -> hpa::Pod {
+    let status = pod.status.as_ref();
+    let phase = match status.and_then(|s| s.phase.as_deref()) {
+        Some("Pending") => PodPhase::Pending,
+        Some("Running") => PodPhase::Running,
+        Some("Succeeded") => PodPhase::Succeeded,
+        Some("Failed") => PodPhase::Failed,
+        _ => PodPhase::Unknown,
+    };
+    let ready = status
+        .and_then(|s| s.conditions.as_ref())
+        .and_then(|c| c.iter().find(|c| c.type_ == "Ready"))
+        .map(|c| ReadyCondition {
+            status: match c.status.as_str() {
+                "True" => ConditionStatus::True,
+                "False" => ConditionStatus::False,
+                _ => ConditionStatus::Unknown,
+            },
+            last_transition: c
+                .last_transition_time
+                .as_ref()
+                .map_or(Timestamp::UNIX_EPOCH, |t| t.0),
+        });
+    hpa::Pod {
+        name: name.to_owned(),
+        phase,
+        deleting: pod.metadata.deletion_timestamp.is_some(),
+        ready,
+        start_time: status.and_then(|s| s.start_time.as_ref()).map(|t| t.0),
+        requests: requests(pod),
+    }
+}
+
+/// Requests summed over the pod's containers, in milli-units.
+fn requests(pod: &Pod) -> Requests {
+    let containers = pod
+        .spec
+        .as_ref()
+        .map(|s| s.containers.as_slice())
+        .unwrap_or_default();
+    let sum = |resource: &str| -> Option<i64> {
+        if containers.is_empty() {
+            return None;
+        }
+        containers.iter().try_fold(0_i64, |total, container| {
+            let quantity = container
+                .resources
+                .as_ref()
+                .and_then(|r| r.requests.as_ref())
+                .and_then(|r| r.get(resource))?;
+            let milli = tidal_core::quantity::parse_milli(&quantity.0).ok()?;
+            Some(total.saturating_add(milli))
+        })
+    };
+    Requests {
+        cpu: sum("cpu"),
+        memory: sum("memory"),
     }
 }
 
@@ -176,5 +261,53 @@ mod tests {
         let selector = LabelSelector::parse("app=worker").unwrap();
         assert_eq!(index.count("ns", &selector), Ok(1));
         assert_eq!(index.count("empty", &selector), Ok(0));
+    }
+
+    #[test]
+    fn hpa_pods_carry_summed_requests_readiness_and_start_time() {
+        use k8s_openapi::api::core::v1::{Container, PodSpec, ResourceRequirements};
+        use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
+        let container = |cpu: Option<&str>, memory: &str| Container {
+            name: "c".into(),
+            resources: Some(ResourceRequirements {
+                requests: Some(
+                    cpu.map(|c| ("cpu".to_owned(), Quantity(c.into())))
+                        .into_iter()
+                        .chain([("memory".to_owned(), Quantity(memory.into()))])
+                        .collect(),
+                ),
+                ..ResourceRequirements::default()
+            }),
+            ..Container::default()
+        };
+        let mut web = pod("ns", "web-1", "web", "Running");
+        web.spec = Some(PodSpec {
+            containers: vec![
+                container(Some("250m"), "64Mi"),
+                container(Some("1"), "64Mi"),
+            ],
+            ..PodSpec::default()
+        });
+        let mut partial = pod("ns", "web-2", "web", "Pending");
+        partial.spec = Some(PodSpec {
+            containers: vec![container(Some("250m"), "1Gi"), container(None, "1Gi")],
+            ..PodSpec::default()
+        });
+        let index = PodIndex::new();
+        index.apply(&web);
+        index.apply(&partial);
+        index.apply(&pod("ns", "other", "db", "Running"));
+        let mut pods = index.hpa_pods("ns", &LabelSelector::parse("app=web").unwrap());
+        pods.sort_by(|a, b| a.name.cmp(&b.name));
+        assert_eq!(pods.len(), 2);
+        assert_eq!(pods[0].requests.cpu, Some(1250));
+        assert_eq!(pods[0].requests.memory, Some(128 * 1024 * 1024 * 1000));
+        assert_eq!(pods[0].phase, PodPhase::Running);
+        assert_eq!(pods[0].ready.map(|r| r.status), Some(ConditionStatus::True));
+        assert_eq!(
+            pods[1].requests.cpu, None,
+            "a container without a cpu request makes the pod's request missing, as in the HPA"
+        );
+        assert_eq!(pods[1].phase, PodPhase::Pending);
     }
 }
