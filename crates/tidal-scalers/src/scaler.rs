@@ -16,6 +16,7 @@ use crate::auth::AuthParams;
 use crate::error::{Error, Result};
 use crate::kubernetes_workload::PodCounter;
 use crate::metric::{MetricSpec, MetricTargetType, MetricValue};
+use crate::metrics_api::EndpointLister;
 use crate::params::Params;
 use crate::pools::ClientPools;
 
@@ -105,7 +106,8 @@ pub struct TriggerSpec {
     pub use_cached_metrics: bool,
 }
 
-/// Everything in the process that scalers share: client pools, the pod index and defaults.
+/// Everything in the process that scalers share: client pools, the operator's indexes and
+/// defaults.
 ///
 /// Create one per process and hand an `Arc` of it to every [`BuildContext`].
 pub struct Services {
@@ -113,16 +115,20 @@ pub struct Services {
     pub pools: ClientPools,
     /// Counts pods for `kubernetes-workload` triggers; the operator supplies its pod index.
     pub pods: Option<Arc<dyn PodCounter>>,
+    /// Lists a Service's ready endpoints for `metrics-api` triggers with
+    /// `aggregateFromKubeServiceEndpoints`; the operator supplies its EndpointSlice index.
+    pub endpoints: Option<Arc<dyn EndpointLister>>,
     /// The call timeout for triggers that set none (KEDA_HTTP_DEFAULT_TIMEOUT).
     pub default_timeout: Duration,
 }
 
 impl Services {
-    /// Services with fresh pools, no pod index and KEDA's default timeout.
+    /// Services with fresh pools, no indexes and KEDA's default timeout.
     pub fn new() -> Self {
         Self {
             pools: ClientPools::default(),
             pods: None,
+            endpoints: None,
             default_timeout: DEFAULT_TIMEOUT,
         }
     }
@@ -131,6 +137,13 @@ impl Services {
     #[must_use]
     pub fn with_pods(mut self, pods: Arc<dyn PodCounter>) -> Self {
         self.pods = Some(pods);
+        self
+    }
+
+    /// Sets the endpoint index used by `metrics-api` triggers that aggregate over a Service.
+    #[must_use]
+    pub fn with_endpoints(mut self, endpoints: Arc<dyn EndpointLister>) -> Self {
+        self.endpoints = Some(endpoints);
         self
     }
 
@@ -153,6 +166,10 @@ impl fmt::Debug for Services {
         f.debug_struct("Services")
             .field("pools", &self.pools)
             .field("pods", &self.pods.as_ref().map(|_| "PodCounter"))
+            .field(
+                "endpoints",
+                &self.endpoints.as_ref().map(|_| "EndpointLister"),
+            )
             .field("default_timeout", &self.default_timeout)
             .finish()
     }

@@ -19,8 +19,22 @@ pub(crate) struct HttpStub {
 impl HttpStub {
     /// Serves `status` and `body` (with `content_type`) to every request.
     pub(crate) async fn start(status: u16, content_type: &str, body: &str) -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
+        let any_port = SocketAddr::from(([127, 0, 0, 1], 0));
+        Self::start_on(any_port, status, content_type, body)
+            .await
+            .unwrap()
+    }
+
+    /// Like [`HttpStub::start`], bound to `addr`, which must be a loopback address.
+    pub(crate) async fn start_on(
+        addr: SocketAddr,
+        status: u16,
+        content_type: &str,
+        body: &str,
+    ) -> std::io::Result<Self> {
+        assert!(addr.ip().is_loopback(), "tests bind loopback only: {addr}");
+        let listener = TcpListener::bind(addr).await?;
+        let addr = listener.local_addr()?;
         let requests = Arc::new(Mutex::new(Vec::new()));
         let seen = requests.clone();
         let response = format!(
@@ -44,7 +58,7 @@ impl HttpStub {
                 let _ = stream.shutdown().await;
             }
         });
-        Self { addr, requests }
+        Ok(Self { addr, requests })
     }
 
     /// `http://127.0.0.1:<port><path>`.

@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+use super::aggregation::Aggregation;
+use super::endpoints::ServiceRef;
 use crate::http::HttpAuth;
 use crate::params::{self, ParamError, Params};
 
@@ -47,6 +49,12 @@ pub struct Config {
     pub timeout: Duration,
     /// `authMode` and the credentials it needs, plus `unsafeSsl`.
     pub auth: HttpAuth,
+    /// `aggregateFromKubeServiceEndpoints: "true"`: the Service the `url`'s host names, whose
+    /// ready endpoints are each queried instead of the `url` itself.
+    pub service_endpoints: Option<ServiceRef>,
+    /// `aggregationType` (default `average`): how the endpoints' values are combined. Checked
+    /// even when not aggregating, as KEDA does.
+    pub aggregation_type: Aggregation,
 }
 
 impl Config {
@@ -84,12 +92,15 @@ impl Config {
         )?;
         let activation_target_value =
             params.f64_or("activationTargetValue", params::METADATA, 0.0)?;
-        if params.bool_or("aggregateFromKubeServiceEndpoints", params::METADATA, false)? {
-            return Err(ParamError::rule(
-                "aggregateFromKubeServiceEndpoints",
-                "\"true\" is not supported yet; allowed: \"false\" (query a single URL)",
-            ));
-        }
+        let service_endpoints =
+            if params.bool_or("aggregateFromKubeServiceEndpoints", params::METADATA, false)? {
+                Some(ServiceRef::from_url(&url)?)
+            } else {
+                None
+            };
+        let aggregation_type = params
+            .choice("aggregationType", params::METADATA, &Aggregation::CHOICES)?
+            .unwrap_or_default();
         let timeout = params.timeout_ms("timeout", default_timeout)?;
         Ok(Self {
             url,
@@ -99,6 +110,8 @@ impl Config {
             activation_target_value,
             timeout,
             auth: HttpAuth::parse(params)?,
+            service_endpoints,
+            aggregation_type,
         })
     }
 }

@@ -83,8 +83,15 @@ fn every_invalid_parameter_is_named() {
         ),
         (&[("unsafeSsl", "yes")], "\"unsafeSsl\""),
         (
-            &[("aggregateFromKubeServiceEndpoints", "true")],
-            "\"aggregateFromKubeServiceEndpoints\"",
+            &[("aggregateFromKubeServiceEndpoints", "yes")],
+            "\"aggregateFromKubeServiceEndpoints\" has the value \"yes\", which is not a boolean",
+        ),
+        (
+            &[
+                ("aggregateFromKubeServiceEndpoints", "true"),
+                ("url", "http://10.0.0.7:8080/stats"),
+            ],
+            "\"url\" has the value \"http://10.0.0.7:8080/stats\", which is not a URL whose host is a Service",
         ),
         (&[("authMode", "apiKey")], "\"apiKey\" is required"),
     ];
@@ -92,6 +99,36 @@ fn every_invalid_parameter_is_named() {
         let err = param_error(&with(extra));
         assert!(err.contains(want), "{extra:?}: {err}");
     }
+}
+
+#[test]
+fn invalid_aggregation_types_are_named_with_the_allowed_values() {
+    let allowed = "which is not one of \"average\", \"sum\", \"max\" or \"min\"";
+    // KEDA checks the enum whether or not the trigger aggregates.
+    for aggregate in ["true", "false"] {
+        for bad in ["median", "Average", "SUM", "avg"] {
+            let err = param_error(&with(&[
+                ("url", "http://metrics.shop.svc:8080/stats"),
+                ("aggregateFromKubeServiceEndpoints", aggregate),
+                ("aggregationType", bad),
+            ]));
+            let want = format!("parameter \"aggregationType\" has the value {bad:?}, {allowed}");
+            assert_eq!(err, want, "aggregate {aggregate}");
+        }
+    }
+}
+
+#[test]
+fn aggregation_defaults_to_average_and_off() {
+    let config = build(OK, &[]).unwrap().config().clone();
+    assert_eq!(config.service_endpoints, None);
+    assert_eq!(config.aggregation_type, Aggregation::Average);
+    let blank = with(&[("aggregationType", " max ")]);
+    assert_eq!(
+        build(&blank, &[]).unwrap().config().aggregation_type,
+        Aggregation::Max,
+        "values are trimmed like every parameter"
+    );
 }
 
 #[test]
