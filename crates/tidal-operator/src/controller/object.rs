@@ -13,17 +13,11 @@ use std::time::Duration;
 
 use jiff::Timestamp;
 use kube::Api;
-use kube::core::DynamicObject;
 use kube::runtime::events::EventType;
-use tidal_api::v1alpha1::{
-    GroupVersionKindResource, LastDecision, ScaledObject, ScaledObjectStatus,
-};
-use tidal_core::config::ScalingConfig;
-use tidal_core::decision::Decision;
+use tidal_api::v1alpha1::{GroupVersionKindResource, ScaledObject, ScaledObjectStatus};
 use tidal_core::engine::{Engine, Observation, ScalerState};
 use tidal_scalers::ObjectKind;
-use tidal_scalers::auth::TargetEnv;
-use tidal_scalers::external::{ActivityPush, PUSH_TYPE as EXTERNAL_PUSH};
+use tidal_scalers::external::ActivityPush;
 use tidal_scalers::kubernetes_workload::LabelSelector;
 use tokio::sync::broadcast::{self, error::RecvError};
 use tokio::sync::watch;
@@ -34,9 +28,10 @@ use super::triggers::{self, Triggers};
 use super::usage::Usage;
 use super::{Context, finalizer};
 use crate::constants::reasons;
-use crate::status::{self, EventSpec, Problem, Report, TriggerHealth};
-use crate::target::{self, ScaleClient, ScaleState, TargetRef};
-use crate::telemetry::{ObjectLabels, ResultLabels, TriggerLabels};
+use crate::status::{self, EventSpec, Problem, Report};
+use crate::target::{self, ScaleState, TargetRef};
+use crate::telemetry::{ObjectLabels, ResultLabels};
+use record::scaled_event;
 
 /// How many times a pass re-reads and decides again after a `/scale` write conflict.
 const CONFLICT_RETRIES: usize = 3;
@@ -214,144 +209,6 @@ impl ObjectLoop {
         }
         self.finish(&object, report, now).await;
         PassEnd::Continue
-    }
-
-    /// Rebuilds the engine and scalers when the spec or annotations changed, or when a
-    /// trigger failed in the previous pass (KEDA rebuilds a failing scaler: a rotated Secret,
-    /// a moved server or a broken client is picked up on the next poll).
-    async fn rebuild_if_changed(&mut self, object: &ScaledObject) -> Result<(), Problem> {
-        let annotations = object.metadata.annotations.clone().unwrap_or_default();
-        let same_spec = self.built.as_ref().is_some_and(|b| {
-            b.generation == object.metadata.generation && b.annotations == annotations
-        });
-        if same_spec && !self.triggers_failed {
-            return Ok(());
-        }
-        let built = match self.build(object, annotations).await {
-            Ok(built) => built,
-            Err(problem) if same_spec => {
-                // Keep the old scalers: their failures keep counting toward fallback.
-                tracing::warn!(reason = %problem.reason, message = %problem.message, "Could not rebuild the failing triggers; keeping the previous ones.");
-                return Ok(());
-            }
-            Err(problem) => return Err(problem),
-        };
-        self.triggers_failed = false;
-        let pushing = object
-            .spec
-            .triggers
-            .iter()
-            .any(|t| t.type_ == EXTERNAL_PUSH);
-        match (pushing, self.pushes.is_some()) {
-            (true, false) => self.pushes = Some(self.ctx.services.pools.external.subscribe()),
-            (false, true) => self.pushes = None,
-            _ => {}
-        }
-        if let Some(old) = self.built.replace(built) {
-            old.triggers.close().await;
-        }
-        tracing::info!(generation = ?object.metadata.generation, triggers = object.spec.triggers.len(), rebuilt = same_spec, "Built the scalers.");
-        if !self.started_announced && self.ctx.is_leader() {
-            self.started_announced = true;
-            let note = format!(
-                "Started scalers watch for {} trigger(s)",
-                object.spec.triggers.len()
-            );
-            self.ctx
-                .publish(
-                    object,
-                    EventSpec {
-                        type_: EventType::Normal,
-                        reason: reasons::SCALERS_STARTED,
-                        note,
-                    },
-                )
-                .await;
-        }
-        Ok(())
-    }
-
-    /// Builds the engine and the scalers: the target's container environment first (for
-    /// `…FromEnv` and authentication `env` entries), then each `authenticationRef`.
-    async fn build(
-        &self,
-        object: &ScaledObject,
-        annotations: BTreeMap<String, String>,
-    ) -> Result<Built, Problem> {
-        let reference = &object.spec.scale_target_ref;
-        let target = TargetRef::new(
-            reference.api_version.as_deref(),
-            reference.kind.as_deref(),
-            &reference.name,
-        )
-        .map_err(|error| Problem::user(error.reason(), error.to_string()))?;
-        let target_env = self.target_env(object, &target).await?;
-        let env = target_env.resolved_env();
-        let config = ScalingConfig::from_scaled_object(object, &env)
-            .map_err(|error| Problem::user("InvalidSpec", error.to_string()))?;
-        let references: Vec<_> = object
-            .spec
-            .triggers
-            .iter()
-            .map(|t| t.authentication_ref.as_ref())
-            .collect();
-        let auths = super::auth::resolve_all(
-            &self.ctx.client,
-            &self.namespace,
-            &self.ctx.cluster_object_namespace,
-            &references,
-            &target_env,
-        )
-        .await
-        .map_err(|error| Problem::user("AuthenticationError", error))?;
-        let triggers = Triggers::build(&self.ctx.registry, &self.ctx.services, object, &env, auths)
-            .await
-            .map_err(|error| Problem::user("TriggerError", error))?;
-        Ok(Built {
-            generation: object.metadata.generation,
-            annotations,
-            engine: Engine::new(config),
-            triggers,
-            target,
-        })
-    }
-
-    /// The target's resolved container environment. A target whose kind cannot be read
-    /// (not found yet, or a custom kind the operator may only scale) has none; the scale step
-    /// reports a missing target on its own.
-    async fn target_env(
-        &self,
-        object: &ScaledObject,
-        target: &TargetRef,
-    ) -> Result<TargetEnv, Problem> {
-        let container = object
-            .spec
-            .scale_target_ref
-            .env_source_container_name
-            .as_deref();
-        let Ok(resolved) = self.ctx.resolver.resolve(target).await else {
-            return Ok(TargetEnv::default());
-        };
-        let api: Api<DynamicObject> =
-            Api::namespaced_with(self.ctx.client.clone(), &self.namespace, &resolved.resource);
-        match super::env::fetch(
-            &self.ctx.client,
-            &api,
-            &self.namespace,
-            &target.name,
-            container,
-        )
-        .await
-        {
-            Ok(env) => Ok(env),
-            Err(super::env::FetchError::Unreadable(error)) => {
-                tracing::debug!(%error, "Cannot read the target's pod template; no container environment.");
-                Ok(TargetEnv::default())
-            }
-            Err(super::env::FetchError::Invalid(error)) => {
-                Err(Problem::user("EnvironmentError", error))
-            }
-        }
     }
 
     /// Resolves the target, samples, decides and writes `/scale`.
@@ -552,102 +409,6 @@ impl ObjectLoop {
         Some((pods, usage))
     }
 
-    /// Fills the report and the metrics from a decision.
-    async fn record(
-        &self,
-        object: &ScaledObject,
-        built: &Built,
-        samples: &[triggers::Sample],
-        decision: &Decision,
-        report: &mut Report,
-    ) {
-        let state = self.state.as_ref();
-        report.active = Some(decision.active);
-        report.fallback = decision.fallback;
-        report.decision = Some(LastDecision::from(decision));
-        report.last_active_time = state.and_then(|s| s.last_active_time);
-        let pause = built.engine.config().pause;
-        if pause.is_frozen() {
-            report.paused = Some(match pause.replicas {
-                Some(n) => {
-                    format!("autoscaling.keda.sh/paused-replicas holds the target at {n} replicas")
-                }
-                None => {
-                    "autoscaling.keda.sh/paused freezes the target at its current replica count"
-                        .to_owned()
-                }
-            });
-            report.paused_replica_count = pause.replicas;
-        }
-        let object_labels = self.object_labels();
-        self.ctx
-            .metrics
-            .desired_replicas
-            .get_or_create(&object_labels)
-            .set(i64::from(decision.desired_replicas));
-        self.ctx
-            .metrics
-            .paused
-            .get_or_create(&object_labels)
-            .set(i64::from(pause.is_frozen()));
-        for (outcome, sample) in decision.triggers.iter().zip(samples) {
-            report
-                .triggers_activity
-                .insert(outcome.name.clone(), outcome.active);
-            let failures = i32::try_from(outcome.failures).unwrap_or(i32::MAX);
-            report
-                .health
-                .insert(outcome.name.clone(), TriggerHealth { failures });
-            report
-                .metric_names
-                .extend(sample.metric_names.iter().cloned());
-            for metric in &sample.metric_names {
-                let labels = TriggerLabels {
-                    namespace: self.namespace.clone(),
-                    scaled_object: self.name.clone(),
-                    metric: metric.clone(),
-                    scaler: sample.type_name.clone(),
-                };
-                match &sample.result {
-                    Ok(values) => {
-                        for value in values.iter().filter(|v| v.name == *metric) {
-                            self.ctx
-                                .metrics
-                                .scaler_value
-                                .get_or_create(&labels)
-                                .set(value.value);
-                            self.ctx
-                                .metrics
-                                .scaler_active
-                                .get_or_create(&labels)
-                                .set(i64::from(value.active));
-                        }
-                    }
-                    Err(_) => {
-                        self.ctx.metrics.scaler_errors.get_or_create(&labels).inc();
-                    }
-                }
-            }
-            if let (Err(error), 1) = (&sample.result, outcome.failures) {
-                tracing::warn!(trigger = %outcome.name, %error, "Trigger failed.");
-                let note = format!(
-                    "Trigger {} ({}) failed: {error}",
-                    outcome.name, sample.type_name
-                );
-                self.ctx
-                    .publish(
-                        object,
-                        EventSpec {
-                            type_: EventType::Warning,
-                            reason: reasons::SCALER_FAILED,
-                            note,
-                        },
-                    )
-                    .await;
-            }
-        }
-    }
-
     /// Writes the status if it changed and this replica leads, then publishes its transitions.
     async fn finish(&mut self, object: &ScaledObject, report: Report, now: Timestamp) {
         if let Some(problem) = &report.problem {
@@ -685,86 +446,6 @@ impl ObjectLoop {
                 tracing::warn!(%error, "Could not write the status; retrying next pass.");
             }
         }
-    }
-
-    /// Handles a deleted object: restore the original count if asked, then release it.
-    async fn finalize(&mut self, object: &ScaledObject) -> PassEnd {
-        if !finalizer::has(object) {
-            return PassEnd::Released;
-        }
-        if !self.ctx.is_leader() {
-            return PassEnd::Continue;
-        }
-        let restore = object.spec.restore_to_original_replica_count();
-        let original = object
-            .status
-            .as_ref()
-            .and_then(|s| s.original_replica_count);
-        if let (true, Some(original)) = (restore, original)
-            && let Err(error) = self.restore(object, original).await
-            && !matches!(
-                error,
-                target::Error::NotFound { .. } | target::Error::KindNotFound { .. }
-            )
-        {
-            // A target that is gone has nothing to restore; anything else is retried.
-            tracing::warn!(%error, "Could not restore the original replica count; retrying.");
-            return PassEnd::Continue;
-        }
-        match finalizer::remove(&self.api(), object).await {
-            Ok(()) => {
-                let note = "ScaledObject was deleted; Tidal stopped scaling its target".to_owned();
-                self.ctx
-                    .publish(
-                        object,
-                        EventSpec {
-                            type_: EventType::Normal,
-                            reason: reasons::SCALED_OBJECT_DELETED,
-                            note,
-                        },
-                    )
-                    .await;
-                tracing::info!("Released the deleted ScaledObject.");
-                PassEnd::Released
-            }
-            Err(error) => {
-                tracing::warn!(%error, "Could not remove the finalizer; retrying.");
-                PassEnd::Continue
-            }
-        }
-    }
-
-    async fn restore(&self, object: &ScaledObject, original: i32) -> target::Result<()> {
-        let reference = &object.spec.scale_target_ref;
-        let target = TargetRef::new(
-            reference.api_version.as_deref(),
-            reference.kind.as_deref(),
-            &reference.name,
-        )?;
-        let client = self
-            .ctx
-            .resolver
-            .scale_client(&target, &self.namespace)
-            .await?;
-        let scale = client.read(&target.name).await?;
-        if scale.desired != original {
-            client.write(&target.name, &scale, original).await?;
-        }
-        let note = format!(
-            "Restored {} {}/{} to its original {original} replicas (was {})",
-            target.kind, self.namespace, target.name, scale.desired
-        );
-        self.ctx
-            .publish(
-                object,
-                EventSpec {
-                    type_: EventType::Normal,
-                    reason: reasons::RESTORED,
-                    note,
-                },
-            )
-            .await;
-        Ok(())
     }
 
     fn object_labels(&self) -> ObjectLabels {
@@ -856,46 +537,9 @@ fn problem(error: &target::Error) -> Problem {
     }
 }
 
-/// The Event for a completed scale: KEDA's activation and deactivation reasons for the steps to
-/// and from zero, Tidal's own for the rest.
-fn scaled_event(
-    client: &ScaleClient,
-    namespace: &str,
-    target: &TargetRef,
-    from: i32,
-    decision: &Decision,
-) -> EventSpec {
-    let to = decision.desired_replicas;
-    let what = format!("{} {namespace}/{}", client.kind(), target.name);
-    if from == 0 && to > 0 {
-        let active: Vec<&str> = decision
-            .triggers
-            .iter()
-            .filter(|t| t.active)
-            .map(|t| t.name.as_str())
-            .collect();
-        EventSpec {
-            type_: EventType::Normal,
-            reason: reasons::SCALE_TARGET_ACTIVATED,
-            note: format!(
-                "Scaled {what} from 0 to {to}, triggered by {}",
-                active.join(";")
-            ),
-        }
-    } else if to == 0 {
-        EventSpec {
-            type_: EventType::Normal,
-            reason: reasons::SCALE_TARGET_DEACTIVATED,
-            note: format!("Deactivated {what} from {from} to 0: {}", decision.reason),
-        }
-    } else {
-        EventSpec {
-            type_: EventType::Normal,
-            reason: reasons::SCALED,
-            note: format!("Scaled {what} from {from} to {to}: {}", decision.reason),
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests;
+
+mod build;
+mod finalize;
+mod record;
