@@ -12,6 +12,7 @@ use std::time::Duration;
 use futures::StreamExt;
 use k8s_openapi::api::coordination::v1::Lease;
 use k8s_openapi::api::core::v1::Pod;
+use k8s_openapi::api::discovery::v1::EndpointSlice;
 use kube::config::{KubeConfigOptions, Kubeconfig};
 use kube::runtime::WatchStreamExt;
 use kube::runtime::events::{Recorder, Reporter};
@@ -24,7 +25,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::constants::{DEFAULT_LEASE_NAME, REPORTING_CONTROLLER};
 use crate::controller::{self, Context};
-use crate::index::{Claims, PodIndex};
+use crate::index::{Claims, EndpointIndex, PodIndex, WatchIndex};
 use crate::lease::{self, Elector, Leadership, Timings};
 use crate::target::Resolver;
 use crate::telemetry::{self, Health, Metrics};
@@ -142,7 +143,12 @@ pub async fn run_until(
     let health = Arc::new(Health::default());
     let (leadership_tx, leadership) = watch::channel(Leadership::default());
     let pods = Arc::new(PodIndex::new());
-    let services = Arc::new(Services::new().with_pods(Arc::clone(&pods) as _));
+    let endpoints = Arc::new(EndpointIndex::new());
+    let services = Arc::new(
+        Services::new()
+            .with_pods(Arc::clone(&pods) as _)
+            .with_endpoints(Arc::clone(&endpoints) as _),
+    );
     let reporter = Reporter {
         controller: REPORTING_CONTROLLER.to_owned(),
         instance: Some(identity.clone()),
@@ -181,21 +187,30 @@ pub async fn run_until(
         Arc::clone(&health),
         http_stop.clone(),
     ));
-    let (pod_api, so_api) = match &settings.namespace {
+    let (pod_api, slice_api, so_api) = match &settings.namespace {
         Some(namespace) => (
             Api::<Pod>::namespaced(client.clone(), namespace),
+            Api::<EndpointSlice>::namespaced(client.clone(), namespace),
             Api::<ScaledObject>::namespaced(client.clone(), namespace),
         ),
         None => (
             Api::<Pod>::all(client.clone()),
+            Api::<EndpointSlice>::all(client.clone()),
             Api::<ScaledObject>::all(client.clone()),
         ),
     };
-    let pods_task = tokio::spawn(watch_pods(pod_api, pods, shutdown.clone()));
+    let pods_task = tokio::spawn(watch_into(pod_api, pods, "pods", shutdown.clone()));
+    let slices_task = tokio::spawn(watch_into(
+        slice_api,
+        endpoints,
+        "endpointslices",
+        shutdown.clone(),
+    ));
 
     controller::run(ctx, so_api, health, shutdown.clone()).await;
     tracing::info!("Scale loops stopped; handing over the lease.");
     let _ = pods_task.await;
+    let _ = slices_task.await;
     lease_stop.cancel();
     let _ = lease_task.await;
     http_stop.cancel();
@@ -269,11 +284,19 @@ async fn mirror_leadership(
     metrics.leader.set(0);
 }
 
-/// Feeds the pod index from a watch until `shutdown`.
-async fn watch_pods(api: Api<Pod>, index: Arc<PodIndex>, shutdown: CancellationToken) {
+/// Feeds `index` from a watch of `api` until `shutdown`.
+async fn watch_into<K, I>(
+    api: Api<K>,
+    index: Arc<I>,
+    what: &'static str,
+    shutdown: CancellationToken,
+) where
+    K: kube::Resource + Clone + std::fmt::Debug + serde::de::DeserializeOwned + Send + 'static,
+    I: WatchIndex<K> + ?Sized,
+{
     let stream = watcher::watcher(api, watcher::Config::default()).default_backoff();
     let mut stream = std::pin::pin!(stream);
-    let mut listing: Vec<Pod> = Vec::new();
+    let mut listing: Vec<K> = Vec::new();
     loop {
         let event = tokio::select! {
             () = shutdown.cancelled() => break,
@@ -282,16 +305,18 @@ async fn watch_pods(api: Api<Pod>, index: Arc<PodIndex>, shutdown: CancellationT
         match event {
             None => break,
             Some(Ok(Event::Init)) => listing.clear(),
-            Some(Ok(Event::InitApply(pod))) => listing.push(pod),
+            Some(Ok(Event::InitApply(object))) => listing.push(object),
             Some(Ok(Event::InitDone)) => index.replace(&std::mem::take(&mut listing)),
-            Some(Ok(Event::Apply(pod))) => index.apply(&pod),
-            Some(Ok(Event::Delete(pod))) => {
+            Some(Ok(Event::Apply(object))) => index.apply(&object),
+            Some(Ok(Event::Delete(object))) => {
                 index.delete(
-                    pod.metadata.namespace.as_deref().unwrap_or_default(),
-                    pod.metadata.name.as_deref().unwrap_or_default(),
+                    object.meta().namespace.as_deref().unwrap_or_default(),
+                    object.meta().name.as_deref().unwrap_or_default(),
                 );
             }
-            Some(Err(error)) => tracing::warn!(%error, "Pod watch failed; retrying with backoff."),
+            Some(Err(error)) => {
+                tracing::warn!(%error, what, "Watch failed; retrying with backoff.");
+            }
         }
     }
 }

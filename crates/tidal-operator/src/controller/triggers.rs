@@ -163,6 +163,9 @@ pub(crate) fn reading(sample: &Sample) -> Reading {
 }
 
 #[cfg(test)]
+mod endpoint_tests;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
