@@ -4,7 +4,7 @@
 # kubeconfig, builds `tidal`, and runs the tests. The apiserver-restart test runs last and
 # alone, because it restarts the shared kube-apiserver.
 #
-# Usage: scripts/test-e2e.sh [extra cargo test filters...]
+# Usage: [TIDAL_E2E_TESTS="scalers ..."] scripts/test-e2e.sh [extra cargo test filters...]
 # Operator logs land in $TIDAL_CACHE/e2e-logs (one file per test operator).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -14,8 +14,15 @@ log "Starting the local control plane."
 scripts/cluster.sh up
 eval "$(scripts/cluster.sh env)"
 
-# Namespaces left by an interrupted run: release their ScaledObjects, then delete them.
-for ns in $(kubectl get namespaces -o name | sed -n 's#^namespace/\(e2e-.*\)#\1#p'); do
+# The scaler tests read real servers: Redis (with a password), and Prometheus scraping the
+# settable exporter. Starting them is idempotent; test.sh has usually started them already.
+log "Starting the servers the scaler tests read."
+scripts/services.sh up redis exporter prometheus
+eval "$(scripts/services.sh env)"
+
+# Namespaces left by an interrupted run (or benchmark): release their ScaledObjects, then
+# delete them, so their pods do not fill the nodes.
+for ns in $(kubectl get namespaces -o name | sed -n 's#^namespace/\(e2e-.*\|tidal-bench-.*\)#\1#p'); do
   kubectl get scaledobjects.tidal.dev -n "$ns" -o name 2>/dev/null |
     xargs -r kubectl patch -n "$ns" --type merge -p '{"metadata":{"finalizers":null}}' >/dev/null || true
   kubectl delete namespace "$ns" --wait=false >/dev/null || true
@@ -56,7 +63,17 @@ log "Building tidal."
 cargo build --locked -p tidal-cli
 export TIDAL_E2E_BIN="$CARGO_TARGET_DIR/debug/tidal"
 
-log "Running the end-to-end tests."
-cargo test --locked --no-fail-fast -p tidal-e2e --test scaling --test resilience -- --ignored --test-threads=4 "$@"
-log "Running the apiserver restart test (alone)."
-cargo test --locked -p tidal-e2e --test apiserver_restart -- --ignored --test-threads=1 "$@"
+# TIDAL_E2E_TESTS narrows the run to some test files, e.g. TIDAL_E2E_TESTS="scalers".
+suites="${TIDAL_E2E_TESTS:-scaling resilience scalers apiserver_restart}"
+parallel=()
+for suite in $suites; do
+  [[ "$suite" == apiserver_restart ]] || parallel+=(--test "$suite")
+done
+if ((${#parallel[@]})); then
+  log "Running the end-to-end tests."
+  cargo test --locked --no-fail-fast -p tidal-e2e "${parallel[@]}" -- --ignored --test-threads=4 "$@"
+fi
+if [[ " $suites " == *" apiserver_restart "* ]]; then
+  log "Running the apiserver restart test (alone)."
+  cargo test --locked -p tidal-e2e --test apiserver_restart -- --ignored --test-threads=1 "$@"
+fi

@@ -66,7 +66,7 @@ impl Env {
 pub struct TestNamespace {
     /// The namespace's name.
     pub name: String,
-    client: Client,
+    pub(crate) client: Client,
 }
 
 impl std::fmt::Debug for TestNamespace {

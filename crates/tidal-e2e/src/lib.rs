@@ -8,12 +8,15 @@
 
 pub mod cluster;
 pub mod metric_server;
+mod objects;
 pub mod operator;
 pub mod scenario;
+pub mod services;
 pub mod wait;
 
 pub use cluster::{Env, TestNamespace};
 pub use metric_server::MetricServer;
 pub use operator::Operator;
 pub use scenario::Scenario;
+pub use services::{Exporter, Redis};
 pub use wait::{ReplicaRecorder, wait_until};

@@ -25,6 +25,8 @@ pub struct Operator {
     pub identity: String,
     /// The port of its `/metrics`.
     pub metrics_port: u16,
+    /// Where its log goes, when `TIDAL_E2E_LOG_DIR` is set.
+    pub log: Option<std::path::PathBuf>,
 }
 
 impl Operator {
@@ -41,12 +43,13 @@ impl Operator {
     ) -> anyhow::Result<Self> {
         let metrics_port = free_port()?;
         let log = std::env::var_os("TIDAL_E2E_LOG_DIR").map(std::path::PathBuf::from);
+        let log = log.map(|dir| dir.join(format!("{namespace}-{identity}.log")));
         let stderr = match &log {
-            Some(dir) => {
-                std::fs::create_dir_all(dir)?;
-                Stdio::from(std::fs::File::create(
-                    dir.join(format!("{namespace}-{identity}.log")),
-                )?)
+            Some(path) => {
+                if let Some(dir) = path.parent() {
+                    std::fs::create_dir_all(dir)?;
+                }
+                Stdio::from(std::fs::File::create(path)?)
             }
             None => Stdio::null(),
         };
@@ -80,6 +83,7 @@ impl Operator {
             child,
             identity: identity.to_owned(),
             metrics_port,
+            log,
         };
         // Ready to be tested once its endpoints answer (it binds them before anything else).
         let start = std::time::Instant::now();
@@ -118,6 +122,22 @@ impl Operator {
             .args(["-TERM", &pid.to_string()])
             .status()?;
         Ok(tokio::time::timeout(Duration::from_secs(10), self.child.wait()).await??)
+    }
+
+    /// The text of its `/metrics` endpoint.
+    ///
+    /// # Errors
+    ///
+    /// When the endpoint does not answer.
+    pub async fn metrics(&self) -> anyhow::Result<String> {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", self.metrics_port)).await?;
+        stream
+            .write_all(b"GET /metrics HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
+            .await?;
+        let mut response = String::new();
+        stream.read_to_string(&mut response).await?;
+        Ok(response)
     }
 
     /// Whether the process is still running (a crash loop would show as an exit).

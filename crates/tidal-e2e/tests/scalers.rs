@@ -1,0 +1,311 @@
+//! Scalers in the operator against real servers on the real control plane: a `redis` and a
+//! `prometheus` trigger with the Redis password from a Secret through a TriggerAuthentication
+//! and addresses from the target's container environment; wrong credentials counted toward
+//! fallback without a secret value anywhere; a `cpu` trigger fed by metrics-server.
+//!
+//! Run with `scripts/test-e2e.sh`, which starts the local control plane and the servers.
+
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use tidal_api::v1alpha1::{ConditionStatus, HealthStatusType};
+use tidal_e2e::services::prometheus_url;
+use tidal_e2e::{Env, Exporter, Operator, Redis, TestNamespace, wait_until};
+
+/// The gauge the prometheus trigger queries, one series per test namespace.
+const GAUGE: &str = "tidal_e2e_backlog";
+
+/// The application container: where the triggers' addresses come from (`…FromEnv`).
+fn app_container(redis: &Redis) -> Value {
+    json!({
+        "name": "app",
+        "image": "registry.invalid/app:1",
+        "env": [
+            { "name": "REDIS_PORT", "value": redis.address.rsplit_once(':').map(|(_, p)| p).unwrap_or_default() },
+            { "name": "REDIS_ADDRESS", "value": "127.0.0.1:$(REDIS_PORT)" },
+            { "name": "PROMETHEUS_URL", "valueFrom": { "configMapKeyRef": { "name": "endpoints", "key": "prometheus" } } }
+        ]
+    })
+}
+
+fn redis_trigger(list: &str, auth: &str) -> Value {
+    json!({
+        "type": "redis",
+        "name": "queue",
+        "metadata": { "addressFromEnv": "REDIS_ADDRESS", "listName": list, "listLength": "5" },
+        "authenticationRef": { "name": auth }
+    })
+}
+
+fn prometheus_trigger(namespace: &str) -> Value {
+    json!({
+        "type": "prometheus",
+        "name": "backlog",
+        "metadata": {
+            "serverAddressFromEnv": "PROMETHEUS_URL",
+            "query": format!("sum({GAUGE}{{ns=\"{namespace}\"}})"),
+            "threshold": "10"
+        }
+    })
+}
+
+async fn setup(prefix: &str) -> anyhow::Result<(Env, TestNamespace, Redis, Exporter)> {
+    let env = Env::load().await?;
+    let ns = TestNamespace::create(&env, prefix).await?;
+    let redis = Redis::from_env()?;
+    let exporter = Exporter::from_env()?;
+    ns.create_config_map("endpoints", json!({ "prometheus": prometheus_url()? }))
+        .await?;
+    Ok((env, ns, redis, exporter))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs the local control plane and servers: run scripts/test-e2e.sh"]
+async fn redis_and_prometheus_triggers_scale_a_deployment_with_the_password_from_a_secret()
+-> anyhow::Result<()> {
+    let (env, ns, redis, exporter) = setup("redis-prom").await?;
+    let list = format!("{}-jobs", ns.name);
+    redis.set_list_length(&list, 20).await?;
+    exporter.set(GAUGE, ("ns", &ns.name), 10.0).await?;
+    ns.create_secret("redis", json!({ "password": redis.password }))
+        .await?;
+    ns.apply_trigger_authentication(
+        "redis-auth",
+        json!({ "secretTargetRef": [{ "parameter": "password", "name": "redis", "key": "password" }] }),
+    )
+    .await?;
+    ns.create_deployment_with("web", 1, app_container(&redis), json!({}))
+        .await?;
+    let operator = Operator::start(&env, &ns.name, &format!("lease-{}", ns.name), "a").await?;
+    ns.apply_scaled_object(json!({
+        "metadata": { "name": "web" },
+        "spec": {
+            "scaleTargetRef": { "name": "web" },
+            "pollingInterval": 1,
+            "minReplicaCount": 1,
+            "maxReplicaCount": 10,
+            "advanced": { "horizontalPodAutoscalerConfig": { "behavior": {
+                "scaleDown": { "stabilizationWindowSeconds": 0 }
+            } } },
+            "triggers": [redis_trigger(&list, "redis-auth"), prometheus_trigger(&ns.name)]
+        }
+    }))
+    .await?;
+
+    // 20 items at 5 per replica want 4; a backlog of 10 at 10 per replica wants 1.
+    ns.expect_replicas("web", 4, Duration::from_secs(30))
+        .await?;
+    let decision = ns.status("web").await?.last_decision.expect("lastDecision");
+    let queue = decision
+        .triggers
+        .iter()
+        .find(|t| t.name == "queue")
+        .expect("the redis trigger is in lastDecision");
+    assert_eq!(queue.value, Some(20.0), "Tidal read the list length");
+    assert_eq!(queue.proposal, Some(4));
+
+    // Prometheus now wants 6: the larger proposal wins.
+    exporter.set(GAUGE, ("ns", &ns.name), 60.0).await?;
+    ns.expect_replicas("web", 6, Duration::from_secs(30))
+        .await?;
+    let decision = ns.status("web").await?.last_decision.expect("lastDecision");
+    let backlog = decision
+        .triggers
+        .iter()
+        .find(|t| t.name == "backlog")
+        .expect("the prometheus trigger is in lastDecision");
+    assert_eq!(
+        backlog.value,
+        Some(60.0),
+        "Tidal read the Prometheus series"
+    );
+
+    // Both drained: back to the minimum.
+    redis.set_list_length(&list, 0).await?;
+    exporter.set(GAUGE, ("ns", &ns.name), 0.0).await?;
+    ns.expect_replicas("web", 1, Duration::from_secs(30))
+        .await?;
+    let status = ns.status("web").await?;
+    assert!(
+        status
+            .health
+            .unwrap_or_default()
+            .values()
+            .all(|h| h.number_of_failures == Some(0)),
+        "no trigger failed"
+    );
+
+    ns.delete_scaled_object("web").await?;
+    operator.terminate().await?;
+    ns.delete().await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs the local control plane and servers: run scripts/test-e2e.sh"]
+async fn wrong_credentials_fail_the_trigger_count_toward_fallback_and_never_leak()
+-> anyhow::Result<()> {
+    let (env, ns, redis, exporter) = setup("secrets").await?;
+    let wrong = format!("wrong-pw-{}", ns.name);
+    let list = format!("{}-jobs", ns.name);
+    redis.set_list_length(&list, 3).await?;
+    exporter.set(GAUGE, ("ns", &ns.name), 5.0).await?;
+    ns.create_secret("good", json!({ "password": redis.password }))
+        .await?;
+    ns.create_secret("bad", json!({ "password": wrong }))
+        .await?;
+    for (auth, secret) in [("good-auth", "good"), ("bad-auth", "bad")] {
+        ns.apply_trigger_authentication(
+            auth,
+            json!({ "secretTargetRef": [{ "parameter": "password", "name": secret, "key": "password" }] }),
+        )
+        .await?;
+    }
+    for name in ["good", "bad"] {
+        ns.create_deployment_with(name, 1, app_container(&redis), json!({}))
+            .await?;
+    }
+    let operator = Operator::start(&env, &ns.name, &format!("lease-{}", ns.name), "a").await?;
+    let object = |name: &str, auth: &str| {
+        json!({
+            "metadata": { "name": name },
+            "spec": {
+                "scaleTargetRef": { "name": name },
+                "pollingInterval": 1,
+                "minReplicaCount": 1,
+                "maxReplicaCount": 10,
+                "fallback": { "failureThreshold": 2, "replicas": 3 },
+                "triggers": [redis_trigger(&list, auth), prometheus_trigger(&ns.name)]
+            }
+        })
+    };
+    ns.apply_scaled_object(object("good", "good-auth")).await?;
+    ns.apply_scaled_object(object("bad", "bad-auth")).await?;
+
+    // The failing trigger is reported per trigger, and fallback takes the target to 3.
+    ns.expect_replicas("bad", 3, Duration::from_secs(30))
+        .await?;
+    ns.expect_condition(
+        "bad",
+        "Fallback",
+        ConditionStatus::True,
+        None,
+        Duration::from_secs(10),
+    )
+    .await?;
+    let health = wait_until(
+        "health of the redis trigger",
+        Duration::from_secs(10),
+        || async {
+            let health = ns.status("bad").await?.health.unwrap_or_default();
+            Ok(health
+                .get("queue")
+                .filter(|h| h.number_of_failures.unwrap_or(0) > 2)
+                .cloned())
+        },
+    )
+    .await?;
+    assert_eq!(health.status, Some(HealthStatusType::Failing));
+    let events = ns.events("bad").await?;
+    let failed = events
+        .iter()
+        .find(|(reason, _)| reason == "KEDAScalerFailed")
+        .expect("a KEDAScalerFailed Event");
+    assert!(
+        failed.1.contains("queue"),
+        "the Event names the trigger: {failed:?}"
+    );
+    assert!(
+        failed.1.to_lowercase().contains("auth") || failed.1.contains("WRONGPASS"),
+        "the Event says why: {failed:?}"
+    );
+    // The object with the right password scales on its own reading: 3 items, 1 replica.
+    ns.expect_replicas("good", 1, Duration::from_secs(10))
+        .await?;
+    assert!(
+        ns.status("good").await?.health.unwrap_or_default()["queue"].number_of_failures == Some(0)
+    );
+
+    // Neither password appears in what the operator wrote or exposes.
+    let mut haystacks = vec![
+        ("metrics", operator.metrics().await?),
+        (
+            "events",
+            format!("{:?}", ns.events("good").await?) + &format!("{events:?}"),
+        ),
+        (
+            "status of good",
+            serde_json::to_string(&ns.status("good").await?)?,
+        ),
+        (
+            "status of bad",
+            serde_json::to_string(&ns.status("bad").await?)?,
+        ),
+    ];
+    let log = operator
+        .log
+        .clone()
+        .expect("TIDAL_E2E_LOG_DIR is set by scripts/test-e2e.sh");
+    ns.delete_scaled_object("good").await?;
+    ns.delete_scaled_object("bad").await?;
+    operator.terminate().await?;
+    let log_text = std::fs::read_to_string(&log)?;
+    assert!(
+        log_text.contains("Trigger failed"),
+        "the log records the failure, so the grep below reads a real log"
+    );
+    haystacks.push(("operator log", log_text));
+    for (place, text) in &haystacks {
+        for secret in [redis.password.as_str(), wrong.as_str()] {
+            assert!(!text.contains(secret), "a password appears in the {place}");
+        }
+    }
+    ns.delete().await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs the local control plane: run scripts/test-e2e.sh"]
+async fn a_cpu_trigger_scales_on_usage_from_metrics_server() -> anyhow::Result<()> {
+    let env = Env::load().await?;
+    let ns = TestNamespace::create(&env, "cpu").await?;
+    // Each pod uses 200m of its 100m request: 200% against a 50% target.
+    ns.create_deployment_with(
+        "web",
+        1,
+        json!({
+            "name": "app",
+            "image": "registry.invalid/app:1",
+            "resources": { "requests": { "cpu": "100m", "memory": "64Mi" } }
+        }),
+        json!({ "kwok.x-k8s.io/usage-cpu": "200m" }),
+    )
+    .await?;
+    let operator = Operator::start(&env, &ns.name, &format!("lease-{}", ns.name), "a").await?;
+    ns.apply_scaled_object(json!({
+        "metadata": { "name": "web" },
+        "spec": {
+            "scaleTargetRef": { "name": "web" },
+            "pollingInterval": 2,
+            "minReplicaCount": 1,
+            "maxReplicaCount": 3,
+            "triggers": [{ "type": "cpu", "metricType": "Utilization", "metadata": { "value": "50" } }]
+        }
+    }))
+    .await?;
+    // metrics-server needs a scrape or two before the first sample (resolution 10 s).
+    ns.expect_replicas("web", 3, Duration::from_secs(90))
+        .await?;
+    let decision = ns.status("web").await?.last_decision.expect("lastDecision");
+    let cpu = decision
+        .triggers
+        .iter()
+        .find(|t| t.type_ == "cpu")
+        .expect("the cpu trigger is in lastDecision");
+    assert_eq!(
+        cpu.value,
+        Some(200.0),
+        "utilization read from metrics.k8s.io"
+    );
+    ns.delete_scaled_object("web").await?;
+    operator.terminate().await?;
+    ns.delete().await
+}
