@@ -3,8 +3,13 @@
 //! Every KEDA scaler names its target its own way (`threshold` for prometheus, `lagThreshold` for
 //! kafka, `listLength` for redis…) and pairs it with an `activation…` parameter (default 0). The
 //! engine needs only the two numbers, so this one table maps a trigger type to the parameter
-//! names and KEDA's defaults (keda reference §2.2). When the scalers crate grows typed configs,
-//! this table is the single place to replace.
+//! names and KEDA's defaults (keda reference §2.2).
+//!
+//! In the operator the scalers' typed configs are the source of a trigger's target: each
+//! reading carries its scaler's target, which overrides this table's. The table serves what
+//! runs without scalers (`tidal decide`, `tidal simulate`, validation); a test in
+//! `tidal-operator` (`controller/triggers/agreement_tests.rs`) builds every sampled trigger type
+//! both ways and keeps the two readings equal.
 
 use std::collections::BTreeMap;
 

@@ -34,6 +34,10 @@ pub(crate) struct Sample {
     pub type_name: String,
     /// The metric names the scaler declared.
     pub metric_names: Vec<String>,
+    /// The scaling target the scaler parsed, for external metrics: the engine takes it over
+    /// the configuration's own reading of the metadata, so the scaler's typed config is the
+    /// one source of a trigger's target at run time.
+    pub target: Option<f64>,
     /// The values read, or the error.
     pub result: Result<Vec<MetricValue>, String>,
 }
@@ -111,6 +115,7 @@ impl Triggers {
                     .iter()
                     .map(|s| s.name.clone())
                     .collect(),
+                target: external_target(entry.scaler.metric_specs()),
                 result,
             }
         }))
@@ -148,6 +153,15 @@ impl Triggers {
     }
 }
 
+/// The target of a trigger's first external metric.
+fn external_target(specs: &[tidal_scalers::MetricSpec]) -> Option<f64> {
+    specs
+        .iter()
+        .find(|s| !matches!(s.source, MetricSource::Resource { .. }))
+        .map(|s| s.target)
+        .filter(|t| t.is_finite() && *t > 0.0)
+}
+
 /// The engine's reading for one trigger: the sum of its series (the HPA sums the values of an
 /// External metric), active when any series is, or the error.
 pub(crate) fn reading(sample: &Sample) -> Reading {
@@ -155,13 +169,15 @@ pub(crate) fn reading(sample: &Sample) -> Reading {
         Ok(values) if values.is_empty() => Reading::error("the scaler returned no value"),
         Ok(values) => Reading::Value {
             value: values.iter().map(|v| v.value).sum(),
-            target: None,
+            target: sample.target,
             active: Some(values.iter().any(|v| v.active)),
         },
         Err(error) => Reading::error(error.clone()),
     }
 }
 
+#[cfg(test)]
+mod agreement_tests;
 #[cfg(test)]
 mod endpoint_tests;
 
@@ -173,6 +189,7 @@ mod tests {
         Sample {
             type_name: "metrics-api".into(),
             metric_names: vec!["s0-metric-api-v".into()],
+            target: Some(10.0),
             result,
         }
     }
@@ -195,7 +212,7 @@ mod tests {
             reading(&sample(Ok(values))),
             Reading::Value {
                 value: 5.5,
-                target: None,
+                target: Some(10.0),
                 active: Some(true)
             }
         );
