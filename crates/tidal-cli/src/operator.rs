@@ -41,6 +41,10 @@ pub(crate) struct Args {
     /// Seconds between lease reads and renewals.
     #[arg(long, default_value_t = 2)]
     retry_period: u64,
+    /// Requests to the kube-apiserver in flight at once (each holds one HTTP/1.1
+    /// connection); more wait in a queue.
+    #[arg(long, default_value_t = 32, value_parser = clap::value_parser!(u16).range(1..))]
+    kube_api_concurrency: u16,
     /// Log format.
     #[arg(long, value_enum, default_value_t = LogFormat::Text)]
     log_format: LogFormat,
@@ -80,6 +84,7 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
             renew_deadline: Duration::from_secs(args.renew_deadline),
             retry_period: Duration::from_secs(args.retry_period),
         },
+        api_concurrency: usize::from(args.kube_api_concurrency),
         ..tidal_operator::Settings::default()
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()

@@ -78,6 +78,10 @@ pub struct Settings {
     pub timings: Timings,
     /// Bound on reading all triggers of one object in one pass.
     pub sample_timeout: Duration,
+    /// Requests to the kube-apiserver in flight at once. The client speaks HTTP/1.1, one
+    /// request per connection, so without a bound a thousand objects polled together open a
+    /// thousand connections; waiting requests queue instead.
+    pub api_concurrency: usize,
 }
 
 impl Default for Settings {
@@ -91,6 +95,7 @@ impl Default for Settings {
             identity: None,
             timings: Timings::default(),
             sample_timeout: Duration::from_secs(5),
+            api_concurrency: 32,
         }
     }
 }
@@ -101,7 +106,8 @@ impl Default for Settings {
 ///
 /// [`Error`] when it cannot start; once running, apiserver failures are retried, not returned.
 pub async fn run(settings: Settings) -> Result<()> {
-    let (client, default_namespace) = client(settings.kubeconfig.as_ref()).await?;
+    let (client, default_namespace) =
+        client(settings.kubeconfig.as_ref(), settings.api_concurrency).await?;
     let shutdown = CancellationToken::new();
     tokio::spawn(signalled(shutdown.clone()));
     run_until(settings, client, default_namespace, shutdown).await
@@ -221,7 +227,7 @@ pub async fn run_until(
 
 /// Builds a client from `path` (or the inferred configuration) and returns it with the
 /// configuration's default namespace.
-async fn client(path: Option<&PathBuf>) -> Result<(Client, String)> {
+async fn client(path: Option<&PathBuf>, concurrency: usize) -> Result<(Client, String)> {
     let label = path.map_or_else(|| "(inferred)".to_owned(), |p| p.display().to_string());
     let wrap = |source: Box<dyn std::error::Error + Send + Sync>| Error::Kubeconfig {
         path: label.clone(),
@@ -237,7 +243,12 @@ async fn client(path: Option<&PathBuf>) -> Result<(Client, String)> {
         None => kube::Config::infer().await.map_err(|e| wrap(Box::new(e)))?,
     };
     let namespace = config.default_namespace.clone();
-    let client = Client::try_from(config).map_err(|e| wrap(Box::new(e)))?;
+    let client = kube::client::ClientBuilder::try_from(config)
+        .map_err(|e| wrap(Box::new(e)))?
+        .with_layer(&tower::limit::ConcurrencyLimitLayer::new(
+            concurrency.max(1),
+        ))
+        .build();
     Ok((client, namespace))
 }
 
