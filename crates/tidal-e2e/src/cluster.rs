@@ -138,24 +138,9 @@ impl TestNamespace {
     ///
     /// The apiserver's error.
     pub async fn create_deployment(&self, name: &str, replicas: i32) -> anyhow::Result<()> {
-        let deployment: Deployment = serde_json::from_value(json!({
-            "metadata": { "name": name },
-            "spec": {
-                "replicas": replicas,
-                "selector": { "matchLabels": { "app": name } },
-                "template": {
-                    "metadata": { "labels": { "app": name } },
-                    "spec": {
-                        "containers": [{ "name": "app", "image": "registry.invalid/app:1" }],
-                        "tolerations": [{ "key": "kwok.x-k8s.io/node", "operator": "Exists", "effect": "NoSchedule" }]
-                    }
-                }
-            }
-        }))?;
-        self.deployments()
-            .create(&PostParams::default(), &deployment)
-            .await?;
-        Ok(())
+        let container = json!({ "name": "app", "image": "registry.invalid/app:1" });
+        self.create_deployment_with(name, replicas, container, json!({}))
+            .await
     }
 
     /// `spec.replicas` of Deployment `name`.
