@@ -1,11 +1,18 @@
 //! HTTP plumbing shared by the HTTP-speaking scalers (metrics-api, prometheus, rabbitmq's
 //! management API, nats-jetstream's monitoring endpoint).
 //!
-//! It holds KEDA's common authentication modes (`authMode: apiKey|basic|bearer|tls|custom`,
-//! comma-combinable), the TLS settings that pick a pooled client, and one GET with a timeout
-//! whose errors never carry a credential: URLs are shown without query or user info.
+//! It holds KEDA's common authentication modes (`authMode: apiKey|basic|bearer|tls|custom|oauth`,
+//! comma-combinable; `oauth` is [`OAuth`]), the TLS settings that pick a pooled client,
+//! and one GET with a timeout whose errors never carry a credential: URLs are shown without
+//! query or user info.
+
+mod oauth;
 
 use std::time::Duration;
+
+use reqwest::header::AUTHORIZATION;
+
+pub use oauth::{OAuth, TokenFault};
 
 use crate::params::{self, ParamError, Params};
 use crate::pools::ClientPools;
@@ -53,6 +60,14 @@ pub enum HttpError {
     Tls {
         /// The reason (never the key material).
         reason: String,
+    },
+    /// `authMode: oauth` could not get a token from `oauthTokenURI`.
+    #[error("the OAuth2 token endpoint {token_uri} {fault}")]
+    OAuthToken {
+        /// The token endpoint, without query.
+        token_uri: String,
+        /// What went wrong (never the client secret or a token).
+        fault: TokenFault,
     },
 }
 
@@ -122,18 +137,22 @@ pub struct HttpAuth {
     pub bearer: Option<Secret>,
     /// `custom` mode: header name and value.
     pub custom: Option<(String, Secret)>,
+    /// `oauth` mode: the client-credentials grant and the token it got; [`get`] sends it.
+    pub oauth: Option<OAuth>,
     /// TLS settings (`tls` mode, `ca`, `unsafeSsl`).
     pub tls: TlsConfig,
 }
 
-const AUTH_MODES: [&str; 5] = ["apiKey", "basic", "bearer", "tls", "custom"];
+const AUTH_MODES: [&str; 6] = ["apiKey", "basic", "bearer", "tls", "custom", "oauth"];
 
 impl HttpAuth {
     /// Reads KEDA's authentication parameters.
     ///
-    /// `authMode` is a comma-separated list of `apiKey`, `basic`, `bearer`, `tls`, `custom`.
-    /// Credentials come from the TriggerAuthentication (or `<param>FromEnv`); `method`,
-    /// `keyParamName` and `customAuthHeader` may also be plain metadata.
+    /// `authMode` is a comma-separated list of `apiKey`, `basic`, `bearer`, `tls`, `custom`,
+    /// `oauth`, with at most one of `basic`, `bearer` and `oauth` (KEDA's exclusive set: each
+    /// writes the `Authorization` header). Credentials come from the TriggerAuthentication (or
+    /// `<param>FromEnv`); `method`, `keyParamName`, `customAuthHeader` and oauth's non-secret
+    /// parameters may also be plain metadata.
     ///
     /// # Errors
     /// A [`ParamError`] naming the unknown mode or the missing credential.
@@ -226,6 +245,7 @@ impl HttpAuth {
                     })?;
                     auth.custom = Some((header, value));
                 }
+                "oauth" => auth.oauth = Some(OAuth::parse(params)?),
                 other => {
                     return Err(ParamError::Invalid {
                         param: mode_param.into(),
@@ -237,6 +257,22 @@ impl HttpAuth {
                     });
                 }
             }
+        }
+        let writers: Vec<&str> = [
+            ("basic", auth.basic.is_some()),
+            ("bearer", auth.bearer.is_some()),
+            ("oauth", auth.oauth.is_some()),
+        ]
+        .into_iter()
+        .filter_map(|(mode, on)| on.then_some(mode))
+        .collect();
+        if let [first, second, ..] = writers.as_slice() {
+            return Err(ParamError::rule(
+                mode_param,
+                format!(
+                    "{first} and {second} cannot be combined: both set the Authorization header"
+                ),
+            ));
         }
         Ok(auth)
     }
@@ -285,8 +321,13 @@ pub fn display_url_text(text: &str) -> String {
 
 /// One GET: `extra` may add headers or query; a 200 answer's body is returned.
 ///
+/// With `oauth`, the trigger's token goes in the `Authorization` header; a 401 answer drops
+/// it and the GET is tried once more with a new one, so a token revoked or expired early (or
+/// one that came without `expires_in`) costs one failed request, not a failing trigger.
+///
 /// # Errors
-/// [`HttpError`] for timeouts, unreachable hosts, non-200 statuses and unreadable bodies.
+/// [`HttpError`] for timeouts, unreachable hosts, non-200 statuses, unreadable bodies and
+/// token endpoints that give no token.
 pub async fn get(
     client: &reqwest::Client,
     url: &url::Url,
@@ -296,11 +337,69 @@ pub async fn get(
 ) -> Result<Vec<u8>, HttpError> {
     let shown = display_url(url);
     let request = extra(auth.apply(client.get(url.clone()).timeout(timeout)));
-    let classify = |e: reqwest::Error, shown: &str| {
+    let Some(oauth) = &auth.oauth else {
+        return read_ok(request, &shown, timeout).await;
+    };
+    // A GET has no body to stream, so the copy for the retry always exists.
+    let retry = request.try_clone();
+    let token = oauth.authorization(client, timeout).await?;
+    let first = read_ok(
+        request.header(AUTHORIZATION, token.clone()),
+        &shown,
+        timeout,
+    )
+    .await;
+    let refused = matches!(first, Err(HttpError::Status { status: 401, .. }));
+    let Some(retry) = retry.filter(|_| refused) else {
+        return first;
+    };
+    oauth.reject(&token).await;
+    let token = oauth.authorization(client, timeout).await?;
+    read_ok(retry.header(AUTHORIZATION, token), &shown, timeout).await
+}
+
+/// The body of a 200 answer to `request`.
+async fn read_ok(
+    request: reqwest::RequestBuilder,
+    shown: &str,
+    timeout: Duration,
+) -> Result<Vec<u8>, HttpError> {
+    let answer = exchange(request, shown, timeout).await?;
+    if answer.status != reqwest::StatusCode::OK {
+        return Err(HttpError::Status {
+            url: shown.to_owned(),
+            status: answer.status.as_u16(),
+            body: excerpt(&String::from_utf8_lossy(&answer.body), 200),
+        });
+    }
+    Ok(answer.body)
+}
+
+/// A whole HTTP answer.
+struct Answer {
+    status: reqwest::StatusCode,
+    /// The `content-type` header, when it is text.
+    content_type: Option<String>,
+    body: Vec<u8>,
+}
+
+/// Sends `request` and reads the whole answer within `timeout`; `shown` names the endpoint in
+/// errors. A body that cannot be read counts as empty on an error status, whose code says more.
+async fn exchange(
+    request: reqwest::RequestBuilder,
+    shown: &str,
+    timeout: Duration,
+) -> Result<Answer, HttpError> {
+    let transport = |e: reqwest::Error| {
         if e.is_timeout() {
             HttpError::Timeout {
                 url: shown.to_owned(),
                 after: timeout,
+            }
+        } else if e.is_body() || e.is_decode() {
+            HttpError::Body {
+                url: shown.to_owned(),
+                reason: error_chain(&e.without_url()),
             }
         } else {
             HttpError::Unreachable {
@@ -312,31 +411,28 @@ pub async fn get(
     // The request timeout covers the body too; the outer one is a backstop for a server that
     // trickles bytes forever.
     let call = async {
-        let response = request.send().await.map_err(|e| classify(e, &shown))?;
+        let response = request.send().await.map_err(transport)?;
         let status = response.status();
-        if status != reqwest::StatusCode::OK {
-            let body = response.text().await.unwrap_or_default();
-            return Err(HttpError::Status {
-                url: shown.clone(),
-                status: status.as_u16(),
-                body: excerpt(&body, 200),
-            });
-        }
-        response.bytes().await.map(|b| b.to_vec()).map_err(|e| {
-            if e.is_timeout() {
-                classify(e, &shown)
-            } else {
-                HttpError::Body {
-                    url: shown.clone(),
-                    reason: error_chain(&e.without_url()),
-                }
-            }
+        let content_type = response
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let body = match response.bytes().await {
+            Ok(bytes) => bytes.to_vec(),
+            Err(_) if !status.is_success() => Vec::new(),
+            Err(e) => return Err(transport(e)),
+        };
+        Ok(Answer {
+            status,
+            content_type,
+            body,
         })
     };
     match tokio::time::timeout(timeout + Duration::from_millis(100), call).await {
         Ok(result) => result,
         Err(_) => Err(HttpError::Timeout {
-            url: shown.clone(),
+            url: shown.to_owned(),
             after: timeout,
         }),
     }

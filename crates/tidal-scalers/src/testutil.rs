@@ -1,5 +1,5 @@
-//! Loopback servers for unit tests: canned HTTP answers, a listener that never answers, and a
-//! port nobody listens on. Everything binds 127.0.0.1 and stops with the test's runtime.
+//! Loopback servers for unit tests: canned or computed HTTP answers, a listener that never
+//! answers, and a port nobody listens on. Everything binds 127.0.0.1 and stops with the test's runtime.
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -10,7 +10,24 @@ use tokio::net::TcpListener;
 /// Key/value pairs as tests write them.
 pub(crate) type Pairs<'a> = &'a [(&'a str, &'a str)];
 
-/// A canned HTTP server; `requests` holds every request head it received.
+/// What a stub answers to one request.
+pub(crate) struct Reply {
+    pub(crate) status: u16,
+    pub(crate) content_type: String,
+    pub(crate) body: String,
+}
+
+impl Reply {
+    pub(crate) fn new(status: u16, content_type: &str, body: &str) -> Self {
+        Self {
+            status,
+            content_type: content_type.to_owned(),
+            body: body.to_owned(),
+        }
+    }
+}
+
+/// A loopback HTTP server; `requests` holds every request it received, head and body, as sent.
 pub(crate) struct HttpStub {
     pub(crate) addr: SocketAddr,
     pub(crate) requests: Arc<Mutex<Vec<String>>>,
@@ -32,28 +49,38 @@ impl HttpStub {
         content_type: &str,
         body: &str,
     ) -> std::io::Result<Self> {
+        let (content_type, body) = (content_type.to_owned(), body.to_owned());
+        Self::serve_on(addr, move |_| Reply::new(status, &content_type, &body)).await
+    }
+
+    /// Answers each request with `handler(request)`, the request being its head and body as
+    /// received: a token endpoint or an API that checks credentials.
+    pub(crate) async fn serve(handler: impl Fn(&str) -> Reply + Send + Sync + 'static) -> Self {
+        let any_port = SocketAddr::from(([127, 0, 0, 1], 0));
+        Self::serve_on(any_port, handler).await.unwrap()
+    }
+
+    async fn serve_on(
+        addr: SocketAddr,
+        handler: impl Fn(&str) -> Reply + Send + Sync + 'static,
+    ) -> std::io::Result<Self> {
         assert!(addr.ip().is_loopback(), "tests bind loopback only: {addr}");
         let listener = TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
         let requests = Arc::new(Mutex::new(Vec::new()));
         let seen = requests.clone();
-        let response = format!(
-            "HTTP/1.1 {status} X\r\ncontent-type: {content_type}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-            body.len()
-        );
         tokio::spawn(async move {
             while let Ok((mut stream, _)) = listener.accept().await {
-                let mut head = Vec::new();
-                let mut buf = [0u8; 4096];
-                while !head.windows(4).any(|w| w == b"\r\n\r\n") {
-                    match stream.read(&mut buf).await {
-                        Ok(0) | Err(_) => break,
-                        Ok(n) => head.extend_from_slice(&buf[..n]),
-                    }
-                }
-                seen.lock()
-                    .unwrap()
-                    .push(String::from_utf8_lossy(&head).into_owned());
+                let request = read_request(&mut stream).await;
+                let reply = handler(&request);
+                seen.lock().unwrap().push(request);
+                let response = format!(
+                    "HTTP/1.1 {} X\r\ncontent-type: {}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{}",
+                    reply.status,
+                    reply.content_type,
+                    reply.body.len(),
+                    reply.body
+                );
                 let _ = stream.write_all(response.as_bytes()).await;
                 let _ = stream.shutdown().await;
             }
@@ -61,12 +88,17 @@ impl HttpStub {
         Ok(Self { addr, requests })
     }
 
+    /// How many requests the stub has answered.
+    pub(crate) fn hits(&self) -> usize {
+        self.requests.lock().unwrap().len()
+    }
+
     /// `http://127.0.0.1:<port><path>`.
     pub(crate) fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.addr)
     }
 
-    /// The last request head, lower-cased.
+    /// The last request, head and body, lower-cased.
     pub(crate) fn last_request(&self) -> String {
         self.requests
             .lock()
@@ -76,6 +108,34 @@ impl HttpStub {
             .unwrap_or_default()
             .to_lowercase()
     }
+}
+
+/// One request's head and, after it, as many body bytes as its `content-length` announces.
+async fn read_request(stream: &mut tokio::net::TcpStream) -> String {
+    let mut data = Vec::new();
+    let mut buf = [0u8; 4096];
+    let mut wanted = None;
+    loop {
+        if wanted.is_none()
+            && let Some(end) = data.windows(4).position(|w| w == b"\r\n\r\n")
+        {
+            let head = String::from_utf8_lossy(&data[..end]).to_lowercase();
+            let length = head
+                .lines()
+                .find_map(|line| line.strip_prefix("content-length:"))
+                .and_then(|n| n.trim().parse::<usize>().ok())
+                .unwrap_or(0);
+            wanted = Some(end + 4 + length);
+        }
+        if wanted.is_some_and(|total| data.len() >= total) {
+            break;
+        }
+        match stream.read(&mut buf).await {
+            Ok(0) | Err(_) => break,
+            Ok(n) => data.extend_from_slice(&buf[..n]),
+        }
+    }
+    String::from_utf8_lossy(&data).into_owned()
 }
 
 /// A listener that accepts connections and never answers; the returned address stays bound
