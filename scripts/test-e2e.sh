@@ -19,6 +19,11 @@ eval "$(scripts/cluster.sh env)"
 log "Starting the servers the scaler tests read."
 scripts/services.sh up redis exporter prometheus
 eval "$(scripts/services.sh env)"
+# The external-push test drives the Python grpcio external scaler of the scaler tests.
+if ! python3 -c 'import grpc, grpc_tools' 2>/dev/null; then
+  log "Installing grpcio and grpcio-tools for the external scaler test server."
+  python3 -m pip install --quiet grpcio grpcio-tools
+fi
 
 # Namespaces left by an interrupted run (or benchmark): release their ScaledObjects, then
 # delete them, so their pods do not fill the nodes.

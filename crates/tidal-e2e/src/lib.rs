@@ -7,6 +7,7 @@
 //! ServiceAccount kubeconfig and exports the variables [`Env::load`] reads.
 
 pub mod cluster;
+pub mod external_server;
 pub mod metric_server;
 mod objects;
 pub mod operator;
@@ -15,6 +16,7 @@ pub mod services;
 pub mod wait;
 
 pub use cluster::{Env, TestNamespace};
+pub use external_server::ExternalScaler;
 pub use metric_server::MetricServer;
 pub use operator::Operator;
 pub use scenario::Scenario;

@@ -11,7 +11,7 @@ use anyhow::Context as _;
 use serde_json::{Value, json};
 use tidal_api::v1alpha1::{ConditionStatus, HealthStatusType, TriggerDecision};
 use tidal_e2e::services::prometheus_url;
-use tidal_e2e::{Env, Exporter, Operator, Redis, TestNamespace, wait_until};
+use tidal_e2e::{Env, Exporter, ExternalScaler, Operator, Redis, TestNamespace, wait_until};
 
 /// The gauge the prometheus trigger queries, one series per test namespace.
 const GAUGE: &str = "tidal_e2e_backlog";
@@ -264,6 +264,78 @@ async fn wrong_credentials_fail_the_trigger_count_toward_fallback_and_never_leak
             assert!(!text.contains(secret), "a password appears in the {place}");
         }
     }
+    ns.delete().await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs the local control plane: run scripts/test-e2e.sh"]
+async fn an_external_push_stream_activates_the_target_between_polls() -> anyhow::Result<()> {
+    let env = Env::load().await?;
+    let ns = TestNamespace::create(&env, "push").await?;
+    let mut scaler = ExternalScaler::start().await?;
+    scaler
+        .command(&json!({ "specs": [{ "name": "queue", "target": 10 }] }))
+        .await?;
+    scaler.command(&json!({ "values": { "queue": 0 } })).await?;
+    scaler.command(&json!({ "active": false })).await?;
+    ns.create_deployment("web", 0).await?;
+    let operator = Operator::start(&env, &ns.name, &format!("lease-{}", ns.name), "a").await?;
+    // A minute between polls: only the stream can explain a reaction within seconds.
+    ns.apply_scaled_object(json!({
+        "metadata": { "name": "web" },
+        "spec": {
+            "scaleTargetRef": { "name": "web" },
+            "pollingInterval": 60,
+            "minReplicaCount": 0,
+            "maxReplicaCount": 10,
+            "triggers": [{
+                "type": "external-push",
+                "metadata": { "scalerAddress": scaler.address, "queue": "orders" }
+            }]
+        }
+    }))
+    .await?;
+    ns.expect_condition(
+        "web",
+        "Ready",
+        ConditionStatus::True,
+        None,
+        Duration::from_secs(20),
+    )
+    .await?;
+    let mut streams = 0;
+    for _ in 0..100 {
+        streams = scaler.command(&json!({ "streams": null })).await?["streams"]
+            .as_u64()
+            .unwrap_or(0);
+        if streams > 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(streams > 0, "the operator opened no StreamIsActive stream");
+    assert_eq!(
+        ns.replicas("web").await?,
+        0,
+        "inactive, the target stays at zero"
+    );
+
+    scaler
+        .command(&json!({ "values": { "queue": 30 } }))
+        .await?;
+    scaler.command(&json!({ "active": true })).await?;
+    // The last poll was at creation, the next is a minute later: within 15 s, only the
+    // streamed activity can have triggered the evaluation.
+    scaler.command(&json!({ "push": true })).await?;
+    wait_until(
+        "the target activated by the stream",
+        Duration::from_secs(15),
+        || async { Ok((ns.replicas("web").await? > 0).then_some(())) },
+    )
+    .await?;
+    ns.delete_scaled_object("web").await?;
+    operator.terminate().await?;
+    drop(scaler);
     ns.delete().await
 }
 
