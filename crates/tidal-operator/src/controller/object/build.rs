@@ -56,7 +56,12 @@ impl ObjectLoop {
         if let Some(old) = self.built.replace(built) {
             old.triggers.close().await;
         }
-        tracing::info!(generation = ?object.metadata.generation, triggers = object.spec.triggers.len(), rebuilt = same_spec, "Built the scalers.");
+        if same_spec {
+            // After a failed poll: the failure itself was logged once, with its Event.
+            tracing::debug!("Rebuilt the scalers after a failed poll.");
+        } else {
+            tracing::info!(generation = ?object.metadata.generation, triggers = object.spec.triggers.len(), "Built the scalers.");
+        }
         if !self.started_announced && self.ctx.is_leader() {
             self.started_announced = true;
             let note = format!(
