@@ -2,7 +2,7 @@
 //!
 //! `GET <serverAddress>/api/v1/query?query=…&time=<now>` with the trigger's credentials and
 //! custom headers, through the HTTP client shared by every trigger with the same TLS
-//! settings. The answer is read in [`response`] exactly as KEDA reads it.
+//! settings. The answer is read in the `response` module exactly as KEDA reads it.
 
 mod config;
 mod response;
