@@ -130,14 +130,18 @@ async fn redis_and_prometheus_triggers_scale_a_deployment_with_the_password_from
     exporter.set(GAUGE, ("ns", &ns.name), 0.0).await?;
     ns.expect_replicas("web", 1, Duration::from_secs(30))
         .await?;
-    let status = ns.status("web").await?;
-    assert!(
-        status
-            .health
-            .unwrap_or_default()
-            .values()
-            .all(|h| h.number_of_failures == Some(0)),
-        "no trigger failed"
+    // Health is keyed by metric name, as in KEDA, and no read failed.
+    let health = ns.status("web").await?.health.unwrap_or_default();
+    let failures: Vec<(&str, Option<i32>)> = health
+        .iter()
+        .map(|(metric, h)| (metric.as_str(), h.number_of_failures))
+        .collect();
+    assert_eq!(
+        failures,
+        [
+            (format!("s0-redis-{list}").as_str(), Some(0)),
+            ("s1-prometheus", Some(0))
+        ]
     );
 
     ns.delete_scaled_object("web").await?;
@@ -203,7 +207,7 @@ async fn wrong_credentials_fail_the_trigger_count_toward_fallback_and_never_leak
         || async {
             let health = ns.status("bad").await?.health.unwrap_or_default();
             Ok(health
-                .get("queue")
+                .get(&format!("s0-redis-{list}"))
                 .filter(|h| h.number_of_failures.unwrap_or(0) > 2)
                 .cloned())
         },
@@ -226,8 +230,11 @@ async fn wrong_credentials_fail_the_trigger_count_toward_fallback_and_never_leak
     // The object with the right password scales on its own reading: 3 items, 1 replica.
     ns.expect_replicas("good", 1, Duration::from_secs(10))
         .await?;
-    assert!(
-        ns.status("good").await?.health.unwrap_or_default()["queue"].number_of_failures == Some(0)
+    let good = ns.status("good").await?.health.unwrap_or_default();
+    assert_eq!(
+        good.get(&format!("s0-redis-{list}"))
+            .and_then(|h| h.number_of_failures),
+        Some(0)
     );
 
     // Neither password appears in what the operator wrote or exposes.

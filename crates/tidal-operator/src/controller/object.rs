@@ -45,6 +45,23 @@ struct Built {
     target: TargetRef,
 }
 
+impl Built {
+    /// Metric name → the name of the trigger that produces it (the engine's key).
+    fn trigger_of_metric(&self) -> BTreeMap<String, String> {
+        self.engine
+            .config()
+            .triggers
+            .iter()
+            .zip(self.triggers.metric_names())
+            .flat_map(|(trigger, metrics)| {
+                metrics
+                    .into_iter()
+                    .map(move |metric| (metric, trigger.name.clone()))
+            })
+            .collect()
+    }
+}
+
 /// The task state of one ScaledObject's loop.
 pub(crate) struct ObjectLoop {
     ctx: Arc<Context>,
@@ -267,7 +284,7 @@ impl ObjectLoop {
         let previous = self.written.as_ref().or(object.status.as_ref());
         let state = self
             .state
-            .get_or_insert_with(|| initial_state(object, previous));
+            .get_or_insert_with(|| initial_state(object, previous, &built.trigger_of_metric()));
         let sampling = std::time::Instant::now();
         let samples = built.triggers.sample(self.ctx.sample_timeout).await;
         self.ctx
@@ -490,7 +507,14 @@ pub(crate) fn polling_interval(object: &ScaledObject) -> Duration {
 
 /// The engine state of an object first seen by this process: what KEDA keeps in status is
 /// restored from it, so a restart does not forget the last active time or failure counts.
-fn initial_state(object: &ScaledObject, status: Option<&ScaledObjectStatus>) -> ScalerState {
+///
+/// `status.health` is keyed by metric name, as in KEDA; `trigger_of_metric` maps each metric
+/// back to the trigger whose failures the engine counts.
+fn initial_state(
+    object: &ScaledObject,
+    status: Option<&ScaledObjectStatus>,
+    trigger_of_metric: &BTreeMap<String, String>,
+) -> ScalerState {
     let created = object.metadata.creation_timestamp.as_ref().map(|t| t.0);
     let mut state = created.map_or_else(ScalerState::default, ScalerState::new);
     if let Some(status) = status {
@@ -499,8 +523,9 @@ fn initial_state(object: &ScaledObject, status: Option<&ScaledObjectStatus>) -> 
         if let Some(health) = &status.health {
             state.failures = health
                 .iter()
-                .filter_map(|(name, h)| {
-                    Some((name.clone(), u32::try_from(h.number_of_failures?).ok()?))
+                .filter_map(|(metric, h)| {
+                    let trigger = trigger_of_metric.get(metric)?;
+                    Some((trigger.clone(), u32::try_from(h.number_of_failures?).ok()?))
                 })
                 .collect();
         }

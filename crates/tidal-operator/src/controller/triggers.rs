@@ -139,6 +139,20 @@ impl Triggers {
         })
     }
 
+    /// Each trigger's metric names, in trigger order.
+    pub(crate) fn metric_names(&self) -> Vec<Vec<String>> {
+        self.entries
+            .iter()
+            .map(|e| {
+                e.scaler
+                    .metric_specs()
+                    .iter()
+                    .map(|s| s.name.clone())
+                    .collect()
+            })
+            .collect()
+    }
+
     /// (metric name, trigger type) of every metric, for labelling and forgetting series.
     pub(crate) fn metric_labels(&self) -> Vec<(String, String)> {
         self.entries

@@ -54,10 +54,16 @@ impl ObjectLoop {
             report
                 .triggers_activity
                 .insert(outcome.name.clone(), outcome.active);
+            // KEDA keys health by metric name (`s0-redis-jobs`), one entry per external metric;
+            // cpu/memory metrics are the HPA's and never fail over to fallback.
             let failures = i32::try_from(outcome.failures).unwrap_or(i32::MAX);
-            report
-                .health
-                .insert(outcome.name.clone(), TriggerHealth { failures });
+            if !matches!(outcome.type_.as_str(), "cpu" | "memory") {
+                for metric in &sample.metric_names {
+                    report
+                        .health
+                        .insert(metric.clone(), TriggerHealth { failures });
+                }
+            }
             report
                 .metric_names
                 .extend(sample.metric_names.iter().cloned());

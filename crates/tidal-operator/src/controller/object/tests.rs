@@ -68,7 +68,7 @@ fn a_restart_restores_what_keda_keeps_in_status() {
         last_active_time: Some(Time(last_active)),
         paused_replica_count: Some(2),
         health: Some(BTreeMap::from([(
-            "s0-cron".to_owned(),
+            "s0-cron-UTC-06xxx-20xxx".to_owned(),
             HealthStatus {
                 number_of_failures: Some(4),
                 status: Some(HealthStatusType::Failing),
@@ -76,7 +76,8 @@ fn a_restart_restores_what_keda_keeps_in_status() {
         )])),
         ..Default::default()
     };
-    let state = initial_state(&object(1, &[]), Some(&status));
+    let metrics = BTreeMap::from([("s0-cron-UTC-06xxx-20xxx".to_owned(), "s0-cron".to_owned())]);
+    let state = initial_state(&object(1, &[]), Some(&status), &metrics);
     assert_eq!(
         state.created_at,
         Some(Timestamp::from_second(1_000).unwrap())
@@ -89,11 +90,11 @@ fn a_restart_restores_what_keda_keeps_in_status() {
     assert_eq!(
         state.failures.get("s0-cron"),
         Some(&4),
-        "fallback must not need new failures"
+        "fallback must not need new failures: health is keyed by metric, failures by trigger"
     );
     assert_eq!(state.paused_replica_count, Some(2));
 
-    let fresh = initial_state(&object(1, &[]), None);
+    let fresh = initial_state(&object(1, &[]), None, &metrics);
     assert_eq!(fresh.last_active_time, None);
     assert!(fresh.failures.is_empty());
 }
