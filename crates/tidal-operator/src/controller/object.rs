@@ -76,6 +76,8 @@ pub(crate) struct ObjectLoop {
     observed_replicas: Option<i32>,
     /// Whether a trigger failed in the previous pass, so its scaler is rebuilt first.
     triggers_failed: bool,
+    /// Whether the last rebuild after a failure failed too (it is logged once, at warn).
+    rebuild_failing: bool,
     /// Activity streamed by `external-push` triggers, while the object has any.
     pushes: Option<broadcast::Receiver<ActivityPush>>,
 }
@@ -108,6 +110,7 @@ impl ObjectLoop {
             started_announced: false,
             observed_replicas: None,
             triggers_failed: false,
+            rebuild_failing: false,
             pushes: None,
         }
     }

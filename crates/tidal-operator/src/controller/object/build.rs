@@ -36,13 +36,20 @@ impl ObjectLoop {
         let built = match self.build(object, annotations).await {
             Ok(built) => built,
             Err(problem) if same_spec => {
-                // Keep the old scalers: their failures keep counting toward fallback.
-                tracing::warn!(reason = %problem.reason, message = %problem.message, "Could not rebuild the failing triggers; keeping the previous ones.");
+                // Keep the old scalers: their failures keep counting toward fallback. Said
+                // once per run of failed rebuilds, not on every poll.
+                if self.rebuild_failing {
+                    tracing::debug!(reason = %problem.reason, message = %problem.message, "Rebuilding the failing triggers still fails.");
+                } else {
+                    tracing::warn!(reason = %problem.reason, message = %problem.message, "Could not rebuild the failing triggers; keeping the previous ones.");
+                }
+                self.rebuild_failing = true;
                 return Ok(());
             }
             Err(problem) => return Err(problem),
         };
         self.triggers_failed = false;
+        self.rebuild_failing = false;
         let pushing = object
             .spec
             .triggers
