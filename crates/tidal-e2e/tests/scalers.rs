@@ -16,17 +16,18 @@ use tidal_e2e::{Env, Exporter, ExternalScaler, Operator, Redis, TestNamespace, w
 /// The gauge the prometheus trigger queries, one series per test namespace.
 const GAUGE: &str = "tidal_e2e_backlog";
 
-/// The application container: where the triggers' addresses come from (`…FromEnv`).
-fn app_container(redis: &Redis) -> Value {
-    json!({
-        "name": "app",
-        "image": "registry.invalid/app:1",
-        "env": [
-            { "name": "REDIS_PORT", "value": redis.address.rsplit_once(':').map(|(_, p)| p).unwrap_or_default() },
-            { "name": "REDIS_ADDRESS", "value": "127.0.0.1:$(REDIS_PORT)" },
-            { "name": "PROMETHEUS_URL", "valueFrom": { "configMapKeyRef": { "name": "endpoints", "key": "prometheus" } } }
-        ]
-    })
+/// The application container: where the triggers' addresses come from (`…FromEnv`), and,
+/// with `password_secret`, a `REDIS_PASSWORD` read from that Secret as the app would.
+fn app_container(redis: &Redis, password_secret: Option<&str>) -> Value {
+    let mut env = vec![
+        json!({ "name": "REDIS_PORT", "value": redis.address.rsplit_once(':').map(|(_, p)| p).unwrap_or_default() }),
+        json!({ "name": "REDIS_ADDRESS", "value": "127.0.0.1:$(REDIS_PORT)" }),
+        json!({ "name": "PROMETHEUS_URL", "valueFrom": { "configMapKeyRef": { "name": "endpoints", "key": "prometheus" } } }),
+    ];
+    if let Some(secret) = password_secret {
+        env.push(json!({ "name": "REDIS_PASSWORD", "valueFrom": { "secretKeyRef": { "name": secret, "key": "password" } } }));
+    }
+    json!({ "name": "app", "image": "registry.invalid/app:1", "env": env })
 }
 
 fn redis_trigger(list: &str, auth: &str) -> Value {
@@ -89,7 +90,7 @@ async fn redis_and_prometheus_triggers_scale_a_deployment_with_the_password_from
         json!({ "secretTargetRef": [{ "parameter": "password", "name": "redis", "key": "password" }] }),
     )
     .await?;
-    ns.create_deployment_with("web", 1, app_container(&redis), json!({}))
+    ns.create_deployment_with("web", 1, app_container(&redis, None), json!({}))
         .await?;
     let operator = Operator::start(&env, &ns.name, &format!("lease-{}", ns.name), "a").await?;
     ns.apply_scaled_object(json!({
@@ -162,15 +163,20 @@ async fn wrong_credentials_fail_the_trigger_count_toward_fallback_and_never_leak
         .await?;
     ns.create_secret("bad", json!({ "password": wrong }))
         .await?;
-    for (auth, secret) in [("good-auth", "good"), ("bad-auth", "bad")] {
-        ns.apply_trigger_authentication(
-            auth,
-            json!({ "secretTargetRef": [{ "parameter": "password", "name": secret, "key": "password" }] }),
-        )
-        .await?;
-    }
+    // The good password reaches the trigger through the container's environment (a
+    // TriggerAuthentication `env` entry), the wrong one straight from its Secret.
+    ns.apply_trigger_authentication(
+        "good-auth",
+        json!({ "env": [{ "parameter": "password", "name": "REDIS_PASSWORD", "containerName": "app" }] }),
+    )
+    .await?;
+    ns.apply_trigger_authentication(
+        "bad-auth",
+        json!({ "secretTargetRef": [{ "parameter": "password", "name": "bad", "key": "password" }] }),
+    )
+    .await?;
     for name in ["good", "bad"] {
-        ns.create_deployment_with(name, 1, app_container(&redis), json!({}))
+        ns.create_deployment_with(name, 1, app_container(&redis, Some(name)), json!({}))
             .await?;
     }
     let operator = Operator::start(&env, &ns.name, &format!("lease-{}", ns.name), "a").await?;
