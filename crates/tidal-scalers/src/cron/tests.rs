@@ -164,3 +164,22 @@ async fn sample_reports_the_current_window() {
     let expected = scaler.config().evaluate(Timestamp::now()).unwrap();
     assert_eq!(values[0].active, expected.active);
 }
+
+#[test]
+fn triggers_with_the_same_schedule_share_one_parse() {
+    // A parsed schedule holds several KB of bitfields; a fleet of identical triggers must not
+    // hold one copy each.
+    let first = config(OFFICE).unwrap();
+    let second = config(OFFICE).unwrap();
+    assert!(Arc::ptr_eq(&first.config().start, &second.config().start));
+    assert!(Arc::ptr_eq(&first.config().end, &second.config().end));
+    let other = config(&[
+        ("timezone", "UTC"),
+        ("start", "0 9 * * *"),
+        ("end", "0 18 * * 1-5"),
+        ("desiredReplicas", "2"),
+    ])
+    .unwrap();
+    assert!(!Arc::ptr_eq(&first.config().start, &other.config().start));
+    assert!(Arc::ptr_eq(&first.config().end, &other.config().end));
+}
