@@ -74,8 +74,8 @@ pub(crate) struct ObjectLoop {
     started_announced: bool,
     /// `spec.replicas` of the target after the previous pass (what we read, or what we wrote).
     observed_replicas: Option<i32>,
-    /// Whether a trigger failed in the previous pass, so its scaler is rebuilt first.
-    triggers_failed: bool,
+    /// The triggers (by index) that failed in the previous pass, rebuilt before the next.
+    failed_triggers: Vec<usize>,
     /// Whether the last rebuild after a failure failed too (it is logged once, at warn).
     rebuild_failing: bool,
     /// Activity streamed by `external-push` triggers, while the object has any.
@@ -109,7 +109,7 @@ impl ObjectLoop {
             written: None,
             started_announced: false,
             observed_replicas: None,
-            triggers_failed: false,
+            failed_triggers: Vec::new(),
             rebuild_failing: false,
             pushes: None,
         }
@@ -294,7 +294,12 @@ impl ObjectLoop {
             .metrics
             .scaler_latency
             .observe(sampling.elapsed().as_secs_f64());
-        self.triggers_failed = samples.iter().any(|s| s.result.is_err());
+        self.failed_triggers = samples
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.result.is_err())
+            .map(|(index, _)| index)
+            .collect();
         let readings: Vec<_> = samples.iter().map(triggers::reading).collect();
         let observe = |scale: &ScaleState| {
             let mut observation = Observation {

@@ -57,46 +57,55 @@ impl Triggers {
         env: &BTreeMap<String, String>,
         auths: Vec<AuthParams>,
     ) -> Result<Self, String> {
-        let object_ref = ObjectRef {
-            kind: ObjectKind::ScaledObject,
-            namespace: object.metadata.namespace.clone().unwrap_or_default(),
-            name: object.metadata.name.clone().unwrap_or_default(),
-        };
         let mut entries = Vec::with_capacity(object.spec.triggers.len());
-        let mut auths = auths.into_iter();
-        for (index, trigger) in object.spec.triggers.iter().enumerate() {
-            let spec = TriggerSpec {
-                index,
-                type_name: trigger.type_.clone(),
-                name: trigger.name.clone(),
-                metadata: trigger.metadata.clone(),
-                metric_type: trigger
-                    .metric_type
-                    .as_ref()
-                    .and_then(|t| MetricTargetType::parse(t.as_str())),
-                use_cached_metrics: trigger.use_cached_metrics.unwrap_or(false),
-            };
-            let ctx = BuildContext {
-                object: object_ref.clone(),
-                trigger: spec,
-                env: env.clone(),
-                auth: auths.next().unwrap_or_default(),
-                services: Arc::clone(services),
-            };
-            match registry.build(ctx).await {
-                Ok(scaler) => entries.push(Entry {
-                    type_name: trigger.type_.clone(),
-                    scaler,
-                }),
+        for (index, auth) in (0..object.spec.triggers.len()).zip(padded(auths)) {
+            match build_entry(registry, services, object, index, env, auth).await {
+                Ok(entry) => entries.push(entry),
                 Err(error) => {
                     for entry in entries {
                         entry.scaler.close().await;
                     }
-                    return Err(error.to_string());
+                    return Err(error);
                 }
             }
         }
         Ok(Self { entries })
+    }
+
+    /// Rebuilds the triggers at `indexes` (those that failed), keeping the others with their
+    /// clients and streams. All or nothing: on an error the previous scalers stay.
+    ///
+    /// # Errors
+    ///
+    /// As [`Triggers::build`].
+    pub(crate) async fn rebuild(
+        &mut self,
+        registry: &Registry,
+        services: &Arc<Services>,
+        object: &ScaledObject,
+        env: &BTreeMap<String, String>,
+        auths: Vec<AuthParams>,
+        indexes: &[usize],
+    ) -> Result<(), String> {
+        let auths: Vec<AuthParams> = padded(auths).take(object.spec.triggers.len()).collect();
+        let mut fresh = Vec::with_capacity(indexes.len());
+        for &index in indexes.iter().filter(|&&i| i < self.entries.len()) {
+            let auth = auths.get(index).cloned().unwrap_or_default();
+            match build_entry(registry, services, object, index, env, auth).await {
+                Ok(entry) => fresh.push((index, entry)),
+                Err(error) => {
+                    for (_, entry) in fresh {
+                        entry.scaler.close().await;
+                    }
+                    return Err(error);
+                }
+            }
+        }
+        for (index, entry) in fresh {
+            let old = std::mem::replace(&mut self.entries[index], entry);
+            old.scaler.close().await;
+        }
+        Ok(())
     }
 
     /// Reads every trigger concurrently, each bounded by `timeout`.
@@ -167,6 +176,51 @@ impl Triggers {
     }
 }
 
+/// `auths` followed by empty parameters for triggers without an `authenticationRef`.
+fn padded(auths: Vec<AuthParams>) -> impl Iterator<Item = AuthParams> {
+    auths
+        .into_iter()
+        .chain(std::iter::repeat_with(AuthParams::default))
+}
+
+/// Builds the scaler of trigger `index` of `object`.
+async fn build_entry(
+    registry: &Registry,
+    services: &Arc<Services>,
+    object: &ScaledObject,
+    index: usize,
+    env: &BTreeMap<String, String>,
+    auth: AuthParams,
+) -> Result<Entry, String> {
+    let trigger = &object.spec.triggers[index];
+    let ctx = BuildContext {
+        object: ObjectRef {
+            kind: ObjectKind::ScaledObject,
+            namespace: object.metadata.namespace.clone().unwrap_or_default(),
+            name: object.metadata.name.clone().unwrap_or_default(),
+        },
+        trigger: TriggerSpec {
+            index,
+            type_name: trigger.type_.clone(),
+            name: trigger.name.clone(),
+            metadata: trigger.metadata.clone(),
+            metric_type: trigger
+                .metric_type
+                .as_ref()
+                .and_then(|t| MetricTargetType::parse(t.as_str())),
+            use_cached_metrics: trigger.use_cached_metrics.unwrap_or(false),
+        },
+        env: env.clone(),
+        auth,
+        services: Arc::clone(services),
+    };
+    let scaler = registry.build(ctx).await.map_err(|e| e.to_string())?;
+    Ok(Entry {
+        type_name: trigger.type_.clone(),
+        scaler,
+    })
+}
+
 /// The target of a trigger's first external metric.
 fn external_target(specs: &[tidal_scalers::MetricSpec]) -> Option<f64> {
     specs
@@ -197,7 +251,53 @@ mod endpoint_tests;
 
 #[cfg(test)]
 mod tests {
+    use serde_json::json;
+
     use super::*;
+
+    fn object() -> ScaledObject {
+        serde_json::from_value(json!({
+            "apiVersion": "tidal.dev/v1alpha1",
+            "kind": "ScaledObject",
+            "metadata": { "name": "web", "namespace": "shop" },
+            "spec": {
+                "scaleTargetRef": { "name": "web" },
+                "triggers": [
+                    { "type": "cron", "metadata": { "timezone": "UTC", "start": "0 6 * * *", "end": "0 20 * * *", "desiredReplicas": "2" } },
+                    { "type": "redis", "metadata": { "address": "127.0.0.1:1", "listName": "jobs" } }
+                ]
+            }
+        }))
+        .expect("ScaledObject")
+    }
+
+    /// The address of each built scaler, to tell a kept one from a rebuilt one.
+    fn identities(triggers: &Triggers) -> Vec<*const ()> {
+        triggers
+            .entries
+            .iter()
+            .map(|e| std::ptr::from_ref(&*e.scaler).cast::<()>())
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn a_rebuild_replaces_only_the_failed_triggers() {
+        let (registry, services) = (Registry::builtin(), Arc::new(Services::new()));
+        let object = object();
+        let env = BTreeMap::new();
+        let mut triggers = Triggers::build(&registry, &services, &object, &env, Vec::new())
+            .await
+            .expect("builds");
+        let before = identities(&triggers);
+        triggers
+            .rebuild(&registry, &services, &object, &env, Vec::new(), &[1])
+            .await
+            .expect("rebuilds");
+        let after = identities(&triggers);
+        assert_eq!(before[0], after[0], "the healthy cron trigger is kept");
+        assert_ne!(before[1], after[1], "the failed redis trigger is rebuilt");
+        assert_eq!(triggers.entries[1].type_name, "redis");
+    }
 
     fn sample(result: Result<Vec<MetricValue>, String>) -> Sample {
         Sample {

@@ -9,6 +9,7 @@ use kube::runtime::events::EventType;
 use tidal_api::v1alpha1::ScaledObject;
 use tidal_core::config::ScalingConfig;
 use tidal_core::engine::Engine;
+use tidal_scalers::AuthParams;
 use tidal_scalers::auth::TargetEnv;
 use tidal_scalers::external::PUSH_TYPE as EXTERNAL_PUSH;
 
@@ -18,10 +19,19 @@ use crate::controller::triggers::Triggers;
 use crate::status::{EventSpec, Problem};
 use crate::target::TargetRef;
 
+/// What the scalers are built from besides the spec: the target, its container environment
+/// and each trigger's resolved authentication.
+struct Inputs {
+    target: TargetRef,
+    env: BTreeMap<String, String>,
+    auths: Vec<AuthParams>,
+}
+
 impl ObjectLoop {
-    /// Rebuilds the engine and scalers when the spec or annotations changed, or when a
-    /// trigger failed in the previous pass (KEDA rebuilds a failing scaler: a rotated Secret,
-    /// a moved server or a broken client is picked up on the next poll).
+    /// Rebuilds the engine and scalers when the spec or annotations changed; rebuilds only the
+    /// triggers that failed in the previous pass otherwise (KEDA refreshes a failing scaler: a
+    /// rotated Secret, a moved server or a broken client is picked up on the next poll, while
+    /// healthy triggers keep their clients and streams).
     pub(super) async fn rebuild_if_changed(
         &mut self,
         object: &ScaledObject,
@@ -30,25 +40,14 @@ impl ObjectLoop {
         let same_spec = self.built.as_ref().is_some_and(|b| {
             b.generation == object.metadata.generation && b.annotations == annotations
         });
-        if same_spec && !self.triggers_failed {
+        if same_spec {
+            if !self.failed_triggers.is_empty() {
+                self.rebuild_failed(object).await;
+            }
             return Ok(());
         }
-        let built = match self.build(object, annotations).await {
-            Ok(built) => built,
-            Err(problem) if same_spec => {
-                // Keep the old scalers: their failures keep counting toward fallback. Said
-                // once per run of failed rebuilds, not on every poll.
-                if self.rebuild_failing {
-                    tracing::debug!(reason = %problem.reason, message = %problem.message, "Rebuilding the failing triggers still fails.");
-                } else {
-                    tracing::warn!(reason = %problem.reason, message = %problem.message, "Could not rebuild the failing triggers; keeping the previous ones.");
-                }
-                self.rebuild_failing = true;
-                return Ok(());
-            }
-            Err(problem) => return Err(problem),
-        };
-        self.triggers_failed = false;
+        let built = self.build(object, annotations).await?;
+        self.failed_triggers.clear();
         self.rebuild_failing = false;
         let pushing = object
             .spec
@@ -63,12 +62,7 @@ impl ObjectLoop {
         if let Some(old) = self.built.replace(built) {
             old.triggers.close().await;
         }
-        if same_spec {
-            // After a failed poll: the failure itself was logged once, with its Event.
-            tracing::debug!("Rebuilt the scalers after a failed poll.");
-        } else {
-            tracing::info!(generation = ?object.metadata.generation, triggers = object.spec.triggers.len(), "Built the scalers.");
-        }
+        tracing::info!(generation = ?object.metadata.generation, triggers = object.spec.triggers.len(), "Built the scalers.");
         if !self.started_announced && self.ctx.is_leader() {
             self.started_announced = true;
             let note = format!(
@@ -89,13 +83,75 @@ impl ObjectLoop {
         Ok(())
     }
 
-    /// Builds the engine and the scalers: the target's container environment first (for
-    /// `…FromEnv` and authentication `env` entries), then each `authenticationRef`.
+    /// Rebuilds the triggers that failed in the previous pass, re-reading their
+    /// authentication. When that fails the previous scalers are kept, so their failures keep
+    /// counting toward fallback; it is said once per run of failed rebuilds, not every poll.
+    async fn rebuild_failed(&mut self, object: &ScaledObject) {
+        let failed = std::mem::take(&mut self.failed_triggers);
+        let result = match self.inputs(object).await {
+            Ok(inputs) => match self.built.as_mut() {
+                Some(built) => built
+                    .triggers
+                    .rebuild(
+                        &self.ctx.registry,
+                        &self.ctx.services,
+                        object,
+                        &inputs.env,
+                        inputs.auths,
+                        &failed,
+                    )
+                    .await
+                    .map_err(|error| Problem::user("TriggerError", error)),
+                None => Ok(()),
+            },
+            Err(problem) => Err(problem),
+        };
+        match result {
+            Ok(()) => {
+                self.rebuild_failing = false;
+                tracing::debug!(triggers = ?failed, "Rebuilt the triggers that failed.");
+            }
+            Err(problem) => {
+                if self.rebuild_failing {
+                    tracing::debug!(reason = %problem.reason, message = %problem.message, "Rebuilding the failing triggers still fails.");
+                } else {
+                    tracing::warn!(reason = %problem.reason, message = %problem.message, "Could not rebuild the failing triggers; keeping the previous ones.");
+                }
+                self.rebuild_failing = true;
+            }
+        }
+    }
+
+    /// Builds the engine and the scalers.
     async fn build(
         &self,
         object: &ScaledObject,
         annotations: BTreeMap<String, String>,
     ) -> Result<Built, Problem> {
+        let inputs = self.inputs(object).await?;
+        let config = ScalingConfig::from_scaled_object(object, &inputs.env)
+            .map_err(|error| Problem::user("InvalidSpec", error.to_string()))?;
+        let triggers = Triggers::build(
+            &self.ctx.registry,
+            &self.ctx.services,
+            object,
+            &inputs.env,
+            inputs.auths,
+        )
+        .await
+        .map_err(|error| Problem::user("TriggerError", error))?;
+        Ok(Built {
+            generation: object.metadata.generation,
+            annotations,
+            engine: Engine::new(config),
+            triggers,
+            target: inputs.target,
+        })
+    }
+
+    /// The target, its container environment first (for `…FromEnv` and authentication `env`
+    /// entries), then each trigger's `authenticationRef`.
+    async fn inputs(&self, object: &ScaledObject) -> Result<Inputs, Problem> {
         let reference = &object.spec.scale_target_ref;
         let target = TargetRef::new(
             reference.api_version.as_deref(),
@@ -104,9 +160,6 @@ impl ObjectLoop {
         )
         .map_err(|error| Problem::user(error.reason(), error.to_string()))?;
         let target_env = self.target_env(object, &target).await?;
-        let env = target_env.resolved_env();
-        let config = ScalingConfig::from_scaled_object(object, &env)
-            .map_err(|error| Problem::user("InvalidSpec", error.to_string()))?;
         let references: Vec<_> = object
             .spec
             .triggers
@@ -122,15 +175,10 @@ impl ObjectLoop {
         )
         .await
         .map_err(|error| Problem::user("AuthenticationError", error))?;
-        let triggers = Triggers::build(&self.ctx.registry, &self.ctx.services, object, &env, auths)
-            .await
-            .map_err(|error| Problem::user("TriggerError", error))?;
-        Ok(Built {
-            generation: object.metadata.generation,
-            annotations,
-            engine: Engine::new(config),
-            triggers,
+        Ok(Inputs {
             target,
+            env: target_env.resolved_env(),
+            auths,
         })
     }
 
