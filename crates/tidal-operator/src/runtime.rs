@@ -106,24 +106,35 @@ impl Default for Settings {
 ///
 /// [`Error`] when it cannot start; once running, apiserver failures are retried, not returned.
 pub async fn run(settings: Settings) -> Result<()> {
-    let (client, default_namespace) =
-        client(settings.kubeconfig.as_ref(), settings.api_concurrency).await?;
+    let (clients, default_namespace) =
+        clients(settings.kubeconfig.as_ref(), settings.api_concurrency).await?;
     let shutdown = CancellationToken::new();
     tokio::spawn(signalled(shutdown.clone()));
-    run_until(settings, client, default_namespace, shutdown).await
+    run_until(settings, clients, default_namespace, shutdown).await
 }
 
-/// Runs the operator with `client` until `shutdown` is cancelled.
+/// The operator's two connections to the apiserver.
+#[derive(Clone)]
+pub struct Clients {
+    /// Everything but leader election: requests in flight bounded by `--kube-api-concurrency`.
+    pub api: Client,
+    /// Leader election alone, unbounded, so a Lease renewal never queues behind a burst of
+    /// scale loops and loses the lease to a slow queue rather than to a dead leader.
+    pub lease: Client,
+}
+
+/// Runs the operator with `clients` until `shutdown` is cancelled.
 ///
 /// # Errors
 ///
 /// As [`run`].
 pub async fn run_until(
     settings: Settings,
-    client: Client,
+    clients: Clients,
     default_namespace: String,
     shutdown: CancellationToken,
 ) -> Result<()> {
+    let client = clients.api;
     let timings = settings.timings;
     let identity = settings.identity.clone().unwrap_or_else(default_identity);
     let elector = Elector::new(identity.clone(), timings)?;
@@ -175,7 +186,7 @@ pub async fn run_until(
 
     let lease_stop = CancellationToken::new();
     let lease_task = tokio::spawn(lease::run(
-        Api::<Lease>::namespaced(client.clone(), &lease_namespace),
+        Api::<Lease>::namespaced(clients.lease, &lease_namespace),
         settings.lease_name.clone(),
         elector,
         leadership_tx,
@@ -225,9 +236,9 @@ pub async fn run_until(
     Ok(())
 }
 
-/// Builds a client from `path` (or the inferred configuration) and returns it with the
+/// Builds the clients from `path` (or the inferred configuration) and returns them with the
 /// configuration's default namespace.
-async fn client(path: Option<&PathBuf>, concurrency: usize) -> Result<(Client, String)> {
+async fn clients(path: Option<&PathBuf>, concurrency: usize) -> Result<(Clients, String)> {
     let label = path.map_or_else(|| "(inferred)".to_owned(), |p| p.display().to_string());
     let wrap = |source: Box<dyn std::error::Error + Send + Sync>| Error::Kubeconfig {
         path: label.clone(),
@@ -243,13 +254,14 @@ async fn client(path: Option<&PathBuf>, concurrency: usize) -> Result<(Client, S
         None => kube::Config::infer().await.map_err(|e| wrap(Box::new(e)))?,
     };
     let namespace = config.default_namespace.clone();
-    let client = kube::client::ClientBuilder::try_from(config)
+    let lease = Client::try_from(config.clone()).map_err(|e| wrap(Box::new(e)))?;
+    let api = kube::client::ClientBuilder::try_from(config)
         .map_err(|e| wrap(Box::new(e)))?
         .with_layer(&tower::limit::ConcurrencyLimitLayer::new(
             concurrency.max(1),
         ))
         .build();
-    Ok((client, namespace))
+    Ok((Clients { api, lease }, namespace))
 }
 
 /// Cancels `shutdown` on SIGTERM (Kubernetes stopping the pod) or SIGINT (Ctrl-C).
