@@ -130,32 +130,9 @@ log "Creating $OBJECTS Deployments and ScaledObjects (pollingInterval 30s)."
 echo 3 >"$WORK/scale.value"
 python3 "$WORK/source.py" 18203 "$WORK/scale.value" & PIDS+=($!)
 kubectl create namespace tidal-bench-scale --dry-run=client -o yaml | kubectl apply -f - >/dev/null
-python3 - "$OBJECTS" >"$WORK/objects.yaml" <<'PY'
-import sys
-for i in range(int(sys.argv[1])):
-    print(f"""---
-apiVersion: apps/v1
-kind: Deployment
-metadata: {{name: app-{i}, namespace: tidal-bench-scale}}
-spec:
-  replicas: 1
-  selector: {{matchLabels: {{app: app-{i}}}}}
-  template:
-    metadata: {{labels: {{app: app-{i}}}}}
-    spec:
-      containers: [{{name: app, image: registry.invalid/app:1}}]
-      tolerations: [{{key: kwok.x-k8s.io/node, operator: Exists, effect: NoSchedule}}]
----
-apiVersion: tidal.dev/v1alpha1
-kind: ScaledObject
-metadata: {{name: app-{i}, namespace: tidal-bench-scale}}
-spec:
-  scaleTargetRef: {{name: app-{i}}}
-  pollingInterval: 30
-  minReplicaCount: 1
-  triggers:
-    - {{type: metrics-api, metadata: {{url: "http://127.0.0.1:18203/", valueLocation: value, targetValue: "10", format: json}}}}""")
-PY
+python3 scripts/bench/fleet.py tidal-bench-scale "$OBJECTS" --replicas 1 --min 1 --polling 30 \
+  --trigger '{type: metrics-api, metadata: {url: "http://127.0.0.1:18203/", valueLocation: value, targetValue: "10", format: json}}' \
+  >"$WORK/objects.yaml"
 kubectl apply --server-side -f "$WORK/objects.yaml" >/dev/null
 
 log "Starting a fresh operator against $OBJECTS existing ScaledObjects."

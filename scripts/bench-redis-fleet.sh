@@ -49,42 +49,14 @@ TIDAL="$CARGO_TARGET_DIR/release/tidal"
 kubectl create namespace "$NS" --dry-run=client -o yaml | kubectl apply -f - >/dev/null
 
 fleet() { # KIND (cron|redis): the Deployments and ScaledObjects
-  python3 - "$OBJECTS" "$TRIGGERS" "$POLL" "$1" "$NS" "$TIDAL_REDIS_ADDRESS" <<'PY'
-import sys
-objects, triggers, poll, kind, ns, address = sys.argv[1:]
-for i in range(int(objects)):
-    if kind == "redis":
-        trig = "\n".join(
-            f'    - {{type: redis, metadata: {{address: "{address}", listName: "fleet-{i}-{k}", listLength: "5"}}}}'
-            for k in range(int(triggers)))
-    else:
-        trig = "\n".join(
-            f'    - {{type: cron, metadata: {{timezone: UTC, start: "0 3 * * *", end: "0 4 * * *", desiredReplicas: "2"}}}}'
-            for _ in range(int(triggers)))
-    print(f"""---
-apiVersion: apps/v1
-kind: Deployment
-metadata: {{name: app-{i}, namespace: {ns}}}
-spec:
-  replicas: 0
-  selector: {{matchLabels: {{app: app-{i}}}}}
-  template:
-    metadata: {{labels: {{app: app-{i}}}}}
-    spec:
-      containers: [{{name: app, image: registry.invalid/app:1}}]
-      tolerations: [{{key: kwok.x-k8s.io/node, operator: Exists, effect: NoSchedule}}]
----
-apiVersion: tidal.dev/v1alpha1
-kind: ScaledObject
-metadata: {{name: app-{i}, namespace: {ns}}}
-spec:
-  scaleTargetRef: {{name: app-{i}}}
-  pollingInterval: {poll}
-  minReplicaCount: 0
-  maxReplicaCount: 10
-  triggers:
-{trig}""")
-PY
+  local trigger
+  if [[ "$1" == redis ]]; then
+    trigger="{type: redis, metadata: {address: \"$TIDAL_REDIS_ADDRESS\", listName: \"fleet-{i}-{k}\", listLength: \"5\"}}"
+  else
+    trigger='{type: cron, metadata: {timezone: UTC, start: "0 3 * * *", end: "0 4 * * *", desiredReplicas: "2"}}'
+  fi
+  python3 scripts/bench/fleet.py "$NS" "$OBJECTS" --replicas 0 --min 0 --max 10 --polling "$POLL" \
+    --triggers "$TRIGGERS" --trigger "$trigger"
 }
 
 llen_calls() {
