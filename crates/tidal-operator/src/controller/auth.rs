@@ -5,16 +5,13 @@
 //! pure function, and the resolution rules (which key becomes which parameter, what a missing
 //! key means) live in `tidal_scalers::auth`. Secret values never reach a log or a message.
 
-use k8s_openapi::api::core::v1::{ConfigMap, Secret};
 use kube::{Api, Client};
 use tidal_api::v1alpha1::{
     AuthenticationKind, AuthenticationRef, ClusterTriggerAuthentication, TriggerAuthentication,
     TriggerAuthenticationSpec,
 };
 use tidal_scalers::AuthParams;
-use tidal_scalers::auth::{
-    AuthKind, AuthSpec, EnvRef, FetchedData, SecretBytes, TargetEnv, TargetRef,
-};
+use tidal_scalers::auth::{AuthKind, AuthSpec, EnvRef, TargetEnv, TargetRef};
 
 /// Resolves `reference` for a trigger of a ScaledObject in `namespace`.
 ///
@@ -67,26 +64,14 @@ pub(crate) async fn resolve(
         }
     };
     let auth = auth_spec(&spec, kind, secrets_namespace, &reference.name);
-    let mut data = FetchedData::default();
-    let secrets: Api<Secret> = Api::namespaced(client.clone(), secrets_namespace);
-    for name in auth.secret_names() {
-        if let Some(secret) = secrets.get_opt(name).await.map_err(|e| e.to_string())? {
-            let values = secret
-                .data
-                .unwrap_or_default()
-                .into_iter()
-                .map(|(k, v)| (k, SecretBytes(v.0)))
-                .collect();
-            data.secrets.insert(name.to_owned(), values);
-        }
-    }
-    let config_maps: Api<ConfigMap> = Api::namespaced(client.clone(), secrets_namespace);
-    for name in auth.config_map_names() {
-        if let Some(config_map) = config_maps.get_opt(name).await.map_err(|e| e.to_string())? {
-            data.config_maps
-                .insert(name.to_owned(), config_map.data.unwrap_or_default());
-        }
-    }
+    let data = super::fetch::secrets_and_config_maps(
+        client,
+        secrets_namespace,
+        auth.secret_names(),
+        auth.config_map_names(),
+    )
+    .await
+    .map_err(|e| e.to_string())?;
     tidal_scalers::auth::resolve(&auth, &data, target_env).map_err(|e| e.to_string())
 }
 

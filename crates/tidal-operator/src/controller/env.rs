@@ -12,11 +12,11 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use k8s_openapi::api::core::v1::{ConfigMap, Container, Secret as KubeSecret};
+use k8s_openapi::api::core::v1::Container;
 use kube::core::DynamicObject;
 use kube::{Api, Client};
 use tidal_scalers::Secret;
-use tidal_scalers::auth::TargetEnv;
+use tidal_scalers::auth::{FetchedData, SecretBytes, TargetEnv};
 
 /// Why a target's environment could not be resolved.
 #[derive(Debug)]
@@ -25,13 +25,6 @@ pub(crate) enum FetchError {
     Unreadable(String),
     /// The containers name something that is missing or unreadable.
     Invalid(String),
-}
-
-/// Secrets and ConfigMaps the containers name, fetched from the target's namespace.
-#[derive(Debug, Default)]
-pub(crate) struct Fetched {
-    secrets: BTreeMap<String, BTreeMap<String, Secret>>,
-    config_maps: BTreeMap<String, BTreeMap<String, String>>,
 }
 
 /// Reads the containers of `target` in `namespace` and resolves their environments.
@@ -51,7 +44,6 @@ pub(crate) async fn fetch(
         .get(name)
         .await
         .map_err(|e| FetchError::Unreadable(e.to_string()))?;
-    let invalid = |e: kube::Error| FetchError::Invalid(e.to_string());
     let containers: Vec<Container> = object
         .data
         .pointer("/spec/template/spec/containers")
@@ -61,34 +53,14 @@ pub(crate) async fn fetch(
         .map_err(|e| FetchError::Invalid(format!("spec.template.spec.containers of {name}: {e}")))?
         .unwrap_or_default();
     let (secret_names, config_map_names) = referenced(&containers);
-    let mut fetched = Fetched::default();
-    let secrets: Api<KubeSecret> = Api::namespaced(client.clone(), namespace);
-    for secret_name in secret_names {
-        if let Some(secret) = secrets.get_opt(&secret_name).await.map_err(invalid)? {
-            let mut values: BTreeMap<String, Secret> = secret
-                .data
-                .unwrap_or_default()
-                .into_iter()
-                .map(|(k, v)| (k, Secret::new(String::from_utf8_lossy(&v.0).into_owned())))
-                .collect();
-            for (k, v) in secret.string_data.unwrap_or_default() {
-                values.insert(k, Secret::new(v));
-            }
-            fetched.secrets.insert(secret_name, values);
-        }
-    }
-    let config_maps: Api<ConfigMap> = Api::namespaced(client.clone(), namespace);
-    for config_map_name in config_map_names {
-        if let Some(config_map) = config_maps
-            .get_opt(&config_map_name)
-            .await
-            .map_err(invalid)?
-        {
-            fetched
-                .config_maps
-                .insert(config_map_name, config_map.data.unwrap_or_default());
-        }
-    }
+    let fetched = super::fetch::secrets_and_config_maps(
+        client,
+        namespace,
+        secret_names.iter().map(String::as_str),
+        config_map_names.iter().map(String::as_str),
+    )
+    .await
+    .map_err(|e| FetchError::Invalid(e.to_string()))?;
     resolve(&containers, &fetched, env_source_container).map_err(FetchError::Invalid)
 }
 
@@ -131,7 +103,7 @@ fn referenced(containers: &[Container]) -> (BTreeSet<String>, BTreeSet<String>) 
 /// `envSourceContainerName` that names no container.
 pub(crate) fn resolve(
     containers: &[Container],
-    fetched: &Fetched,
+    fetched: &FetchedData,
     env_source_container: Option<&str>,
 ) -> Result<TargetEnv, String> {
     if let Some(wanted) = env_source_container
@@ -155,7 +127,7 @@ pub(crate) fn resolve(
 
 fn container_env(
     container: &Container,
-    fetched: &Fetched,
+    fetched: &FetchedData,
 ) -> Result<BTreeMap<String, Secret>, String> {
     let at = |what: String| format!("container {:?}: {what}", container.name);
     let mut env: BTreeMap<String, Secret> = BTreeMap::new();
@@ -174,10 +146,7 @@ fn container_env(
         if let Some(r) = &source.secret_ref {
             match fetched.secrets.get(&r.name) {
                 Some(data) => {
-                    env.extend(
-                        data.iter()
-                            .map(|(k, v)| (format!("{prefix}{k}"), v.clone())),
-                    );
+                    env.extend(data.iter().map(|(k, v)| (format!("{prefix}{k}"), text(v))));
                 }
                 None if r.optional == Some(true) => {}
                 None => return Err(at(format!("envFrom Secret {:?} was not found", r.name))),
@@ -191,7 +160,7 @@ fn container_env(
                 if let Some(r) = &from.secret_key_ref {
                     let found = fetched.secrets.get(&r.name).and_then(|s| s.get(&r.key));
                     match found {
-                        Some(value) => Some(value.clone()),
+                        Some(value) => Some(text(value)),
                         None if r.optional == Some(true) => None,
                         None => {
                             return Err(at(format!(
@@ -224,6 +193,11 @@ fn container_env(
         }
     }
     Ok(env)
+}
+
+/// A Secret value as the container sees it in its environment.
+fn text(value: &SecretBytes) -> Secret {
+    Secret::new(String::from_utf8_lossy(&value.0).into_owned())
 }
 
 /// Kubernetes' `$(VAR)` expansion: a reference to a variable defined earlier is replaced by

@@ -7,6 +7,7 @@
 
 mod auth;
 mod env;
+mod fetch;
 mod finalizer;
 mod object;
 mod triggers;

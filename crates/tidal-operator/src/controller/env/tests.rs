@@ -6,11 +6,11 @@ fn containers(value: serde_json::Value) -> Vec<Container> {
     serde_json::from_value(value).expect("containers")
 }
 
-fn fetched() -> Fetched {
-    let mut fetched = Fetched::default();
+fn fetched() -> FetchedData {
+    let mut fetched = FetchedData::default();
     fetched.secrets.insert(
         "redis".into(),
-        BTreeMap::from([("password".into(), Secret::new("s3cr3t"))]),
+        BTreeMap::from([("password".into(), SecretBytes(b"s3cr3t".to_vec()))]),
     );
     fetched.config_maps.insert(
         "settings".into(),
@@ -128,6 +128,6 @@ fn referenced_objects_are_listed_once() {
 
 #[test]
 fn a_target_without_containers_has_an_empty_environment() {
-    let env = resolve(&[], &Fetched::default(), None).expect("resolves");
+    let env = resolve(&[], &FetchedData::default(), None).expect("resolves");
     assert!(env.resolved_env().is_empty());
 }
