@@ -88,7 +88,7 @@ impl ObjectLoop {
     /// counting toward fallback; it is said once per run of failed rebuilds, not every poll.
     async fn rebuild_failed(&mut self, object: &ScaledObject) {
         let failed = std::mem::take(&mut self.failed_triggers);
-        let result = match self.inputs(object).await {
+        let result = match self.inputs(object, Some(&failed)).await {
             Ok(inputs) => match self.built.as_mut() {
                 Some(built) => built
                     .triggers
@@ -128,7 +128,7 @@ impl ObjectLoop {
         object: &ScaledObject,
         annotations: BTreeMap<String, String>,
     ) -> Result<Built, Problem> {
-        let inputs = self.inputs(object).await?;
+        let inputs = self.inputs(object, None).await?;
         let config = ScalingConfig::from_scaled_object(object, &inputs.env)
             .map_err(|error| Problem::user("InvalidSpec", error.to_string()))?;
         let triggers = Triggers::build(
@@ -150,8 +150,13 @@ impl ObjectLoop {
     }
 
     /// The target, its container environment first (for `…FromEnv` and authentication `env`
-    /// entries), then each trigger's `authenticationRef`.
-    async fn inputs(&self, object: &ScaledObject) -> Result<Inputs, Problem> {
+    /// entries), then the `authenticationRef` of each trigger, or only of the triggers in
+    /// `only` (a rebuild after failures reads no Secret for the healthy ones).
+    async fn inputs(
+        &self,
+        object: &ScaledObject,
+        only: Option<&[usize]>,
+    ) -> Result<Inputs, Problem> {
         let reference = &object.spec.scale_target_ref;
         let target = TargetRef::new(
             reference.api_version.as_deref(),
@@ -164,7 +169,12 @@ impl ObjectLoop {
             .spec
             .triggers
             .iter()
-            .map(|t| t.authentication_ref.as_ref())
+            .enumerate()
+            .map(|(index, t)| {
+                t.authentication_ref
+                    .as_ref()
+                    .filter(|_| only.is_none_or(|only| only.contains(&index)))
+            })
             .collect();
         let auths = crate::controller::auth::resolve_all(
             &self.ctx.client,

@@ -50,14 +50,15 @@ impl ObjectLoop {
             .paused
             .get_or_create(&object_labels)
             .set(i64::from(pause.is_frozen()));
-        for (outcome, sample) in decision.triggers.iter().zip(samples) {
+        let configs = &built.engine.config().triggers;
+        for ((outcome, sample), config) in decision.triggers.iter().zip(samples).zip(configs) {
             report
                 .triggers_activity
                 .insert(outcome.name.clone(), outcome.active);
             // KEDA keys health by metric name (`s0-redis-jobs`), one entry per external metric;
             // cpu/memory metrics are the HPA's and never fail over to fallback.
             let failures = i32::try_from(outcome.failures).unwrap_or(i32::MAX);
-            if !matches!(outcome.type_.as_str(), "cpu" | "memory") {
+            if !config.is_resource() {
                 for metric in &sample.metric_names {
                     report
                         .health
