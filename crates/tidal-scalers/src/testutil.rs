@@ -195,6 +195,22 @@ pub(crate) fn context(
     }
 }
 
+/// [`context`] with no environment and fresh [`crate::Services`]: what most parameter
+/// tests build from.
+pub(crate) fn plain_context(
+    type_name: &str,
+    metadata: &[(&str, &str)],
+    auth: &[(&str, &str)],
+) -> crate::BuildContext {
+    context(
+        type_name,
+        metadata,
+        auth,
+        &[],
+        Arc::new(crate::Services::new()),
+    )
+}
+
 /// `base` with the keys of `extra` replaced; an empty value in `extra` removes the key.
 pub(crate) fn overrides<'a>(
     base: &[(&'a str, &'a str)],

@@ -3,17 +3,11 @@ use std::sync::Arc;
 use jiff::civil::datetime;
 
 use super::*;
-use crate::testutil::context;
-use crate::{Error as CrateError, Services};
+use crate::Error as CrateError;
+use crate::testutil::plain_context;
 
 fn config(metadata: &[(&str, &str)]) -> Result<CronScaler, CrateError> {
-    CronScaler::new(&context(
-        TYPE,
-        metadata,
-        &[],
-        &[],
-        Arc::new(Services::new()),
-    ))
+    CronScaler::new(&plain_context(TYPE, metadata, &[]))
 }
 
 fn at(tz: &str, y: i16, mo: i8, d: i8, h: i8, mi: i8) -> Timestamp {

@@ -2,17 +2,11 @@ use std::sync::Arc;
 
 use super::*;
 use crate::metric::MetricTargetType;
-use crate::testutil::{HttpStub, closed_port, context, overrides, silent_listener};
+use crate::testutil::{HttpStub, closed_port, context, overrides, plain_context, silent_listener};
 use crate::{Error as CrateError, Services};
 
 fn build(metadata: &[(&str, &str)], auth: &[(&str, &str)]) -> crate::Result<MetricsApiScaler> {
-    MetricsApiScaler::new(&context(
-        TYPE,
-        metadata,
-        auth,
-        &[],
-        Arc::new(Services::new()),
-    ))
+    MetricsApiScaler::new(&plain_context(TYPE, metadata, auth))
 }
 
 fn param_error(metadata: &[(&str, &str)]) -> String {

@@ -1,18 +1,10 @@
-use std::sync::Arc;
-
 use super::*;
+use crate::Error as CrateError;
 use crate::secret::Secret;
-use crate::testutil::{Pairs, closed_port, context, overrides};
-use crate::{Error as CrateError, Services};
+use crate::testutil::{Pairs, closed_port, overrides, plain_context};
 
 fn build(metadata: &[(&str, &str)], auth: &[(&str, &str)]) -> crate::Result<MySqlScaler> {
-    MySqlScaler::new(&context(
-        TYPE,
-        metadata,
-        auth,
-        &[],
-        Arc::new(Services::new()),
-    ))
+    MySqlScaler::new(&plain_context(TYPE, metadata, auth))
 }
 
 const FIELDS: Pairs<'static> = &[

@@ -1,17 +1,9 @@
-use std::sync::Arc;
-
 use super::*;
-use crate::testutil::{HttpStub, Pairs, context, overrides};
-use crate::{Error as CrateError, Services};
+use crate::Error as CrateError;
+use crate::testutil::{HttpStub, Pairs, overrides, plain_context};
 
 fn build(metadata: &[(&str, &str)]) -> crate::Result<NatsJetStreamScaler> {
-    NatsJetStreamScaler::new(&context(
-        TYPE,
-        metadata,
-        &[],
-        &[],
-        Arc::new(Services::new()),
-    ))
+    NatsJetStreamScaler::new(&plain_context(TYPE, metadata, &[]))
 }
 
 const OK: Pairs<'static> = &[

@@ -1,17 +1,11 @@
 use std::sync::Arc;
 
 use super::*;
-use crate::testutil::{Pairs, closed_port, context, overrides, silent_listener};
+use crate::testutil::{Pairs, closed_port, context, overrides, plain_context, silent_listener};
 use crate::{Error as CrateError, Services};
 
 fn build(metadata: &[(&str, &str)], auth: &[(&str, &str)]) -> crate::Result<PostgresScaler> {
-    PostgresScaler::new(&context(
-        TYPE,
-        metadata,
-        auth,
-        &[],
-        Arc::new(Services::new()),
-    ))
+    PostgresScaler::new(&plain_context(TYPE, metadata, auth))
 }
 
 const FIELDS: Pairs<'static> = &[

@@ -1,17 +1,9 @@
-use std::sync::Arc;
-
 use super::*;
-use crate::testutil::{HttpStub, Pairs, closed_port, context, overrides};
-use crate::{Error as CrateError, Services};
+use crate::Error as CrateError;
+use crate::testutil::{HttpStub, Pairs, closed_port, overrides, plain_context};
 
 fn build(metadata: &[(&str, &str)], auth: &[(&str, &str)]) -> crate::Result<RabbitMqScaler> {
-    RabbitMqScaler::new(&context(
-        TYPE,
-        metadata,
-        auth,
-        &[],
-        Arc::new(Services::new()),
-    ))
+    RabbitMqScaler::new(&plain_context(TYPE, metadata, auth))
 }
 
 const AMQP: Pairs<'static> = &[

@@ -1,17 +1,9 @@
-use std::sync::Arc;
-
 use super::*;
-use crate::testutil::{Pairs, context, overrides};
-use crate::{Error as CrateError, Services};
+use crate::Error as CrateError;
+use crate::testutil::{Pairs, overrides, plain_context};
 
 fn build(metadata: &[(&str, &str)]) -> crate::Result<RedisStreamsScaler> {
-    RedisStreamsScaler::new(&context(
-        TYPE,
-        metadata,
-        &[],
-        &[],
-        Arc::new(Services::new()),
-    ))
+    RedisStreamsScaler::new(&plain_context(TYPE, metadata, &[]))
 }
 
 const OK: Pairs<'static> = &[("address", "redis:6379"), ("stream", "orders")];
