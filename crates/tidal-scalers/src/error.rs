@@ -34,13 +34,13 @@ pub enum Error {
     MetricsApi(#[from] crate::metrics_api::Error),
     /// A `mysql` trigger failed.
     #[error("mysql: {0}")]
-    MySql(#[from] crate::mysql::Error),
+    MySql(crate::sql::Error),
     /// A `nats-jetstream` trigger failed.
     #[error("nats-jetstream: {0}")]
     NatsJetStream(#[from] crate::nats_jetstream::Error),
     /// A `postgresql` trigger failed.
     #[error("postgresql: {0}")]
-    Postgres(#[from] crate::postgresql::Error),
+    Postgres(crate::sql::Error),
     /// A `prometheus` trigger failed.
     #[error("prometheus: {0}")]
     Prometheus(#[from] crate::prometheus::Error),

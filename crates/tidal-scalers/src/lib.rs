@@ -25,6 +25,7 @@ pub mod quantity;
 pub mod registry;
 pub mod scaler;
 pub mod secret;
+pub mod sql;
 pub mod tls;
 
 pub mod cpu_memory;

@@ -7,7 +7,6 @@
 pub mod dsn;
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use async_trait::async_trait;
 use mysql_async::prelude::Queryable;
@@ -21,43 +20,10 @@ pub use dsn::Dsn;
 /// The KEDA trigger type.
 pub const TYPE: &str = "mysql";
 
-/// `mysql` failures.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum Error {
-    /// A metadata or authentication parameter is missing or invalid.
-    #[error(transparent)]
-    Param(#[from] ParamError),
-    /// Connecting or authenticating failed.
-    #[error("cannot connect to MySQL at {server}: {reason}")]
-    Connect {
-        /// `host:port/dbname`.
-        server: String,
-        /// The server's or socket's reason.
-        reason: String,
-    },
-    /// The query failed.
-    #[error("the query failed on {server}: {reason}")]
-    Query {
-        /// `host:port/dbname`.
-        server: String,
-        /// The server's message.
-        reason: String,
-    },
-    /// No answer in time.
-    #[error("no answer from MySQL at {server} within {after:?}")]
-    Timeout {
-        /// `host:port/dbname`.
-        server: String,
-        /// The timeout.
-        after: Duration,
-    },
-    /// No row, NULL or not a number.
-    #[error("the query's result is not a number: {found}")]
-    NotANumber {
-        /// What came back.
-        found: String,
-    },
-}
+pub use crate::sql::Error;
+
+/// The database's name in messages.
+const DATABASE: &str = "MySQL";
 
 /// A parsed `mysql` trigger.
 #[derive(Debug, Clone, PartialEq)]
@@ -135,7 +101,8 @@ impl MySqlScaler {
     /// # Errors
     /// A parameter error or the metric type error.
     pub fn new(ctx: &BuildContext) -> crate::Result<Self> {
-        let config = Config::parse(&ctx.params()).map_err(Error::from)?;
+        let config =
+            Config::parse(&ctx.params()).map_err(|e| crate::Error::MySql(Error::from(e)))?;
         let specs = ctx.external_spec(
             &format!("mysql-{}", config.dsn.db_name),
             config.query_value,
@@ -185,6 +152,7 @@ impl MySqlScaler {
         let timeout = self.services.default_timeout;
         let call = async {
             let mut conn = self.pool().get_conn().await.map_err(|e| Error::Connect {
+                database: DATABASE,
                 server: self.server.clone(),
                 reason: e.to_string(),
             })?;
@@ -206,6 +174,7 @@ impl MySqlScaler {
             .await
             .unwrap_or_else(|_| {
                 Err(Error::Timeout {
+                    database: DATABASE,
                     server: self.server.clone(),
                     after: timeout,
                 })
@@ -243,7 +212,8 @@ impl Scaler for MySqlScaler {
     }
 
     async fn sample(&self) -> crate::Result<Vec<MetricValue>> {
-        Ok(single_value(&self.specs, self.read().await?))
+        let value = self.read().await.map_err(crate::Error::MySql)?;
+        Ok(single_value(&self.specs, value))
     }
 }
 

@@ -19,43 +19,10 @@ use crate::secret::Secret;
 /// The KEDA trigger type.
 pub const TYPE: &str = "postgresql";
 
-/// `postgresql` failures.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum Error {
-    /// A metadata or authentication parameter is missing or invalid.
-    #[error(transparent)]
-    Param(#[from] ParamError),
-    /// Connecting failed (refused, DNS, TLS, authentication).
-    #[error("cannot connect to PostgreSQL at {server}: {reason}")]
-    Connect {
-        /// `host:port/dbname`.
-        server: String,
-        /// Why (the server's message).
-        reason: String,
-    },
-    /// The query failed.
-    #[error("the query failed on {server}: {reason}")]
-    Query {
-        /// `host:port/dbname`.
-        server: String,
-        /// The server's message.
-        reason: String,
-    },
-    /// No answer in time.
-    #[error("no answer from PostgreSQL at {server} within {after:?}")]
-    Timeout {
-        /// `host:port/dbname`.
-        server: String,
-        /// The timeout.
-        after: Duration,
-    },
-    /// The query returned no row, or a first column that is NULL or not a number.
-    #[error("the query's result is not a number: {found}")]
-    NotANumber {
-        /// What came back.
-        found: String,
-    },
-}
+pub use crate::sql::Error;
+
+/// The database's name in messages.
+const DATABASE: &str = "PostgreSQL";
 
 /// `sslmode`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -201,7 +168,8 @@ impl PostgresScaler {
     /// # Errors
     /// A parameter error or the metric type error.
     pub fn new(ctx: &BuildContext) -> crate::Result<Self> {
-        let config = Config::parse(&ctx.params()).map_err(Error::from)?;
+        let config =
+            Config::parse(&ctx.params()).map_err(|e| crate::Error::Postgres(Error::from(e)))?;
         let specs = ctx.external_spec(
             "postgresql",
             config.target_query_value,
@@ -232,11 +200,13 @@ impl PostgresScaler {
                 .expose()
                 .parse()
                 .map_err(|e: tokio_postgres::Error| Error::Connect {
+                    database: DATABASE,
                     server: self.config.server.clone(),
                     reason: e.to_string(),
                 })?;
         pg.connect_timeout(timeout);
         let connect_error = |e: tokio_postgres::Error| Error::Connect {
+            database: DATABASE,
             server: self.config.server.clone(),
             reason: crate::http::error_chain(&e),
         };
@@ -277,6 +247,7 @@ impl PostgresScaler {
         let Ok(result) = tokio::time::timeout(timeout, call).await else {
             self.services.pools.postgres.remove(&self.config.connection);
             return Err(Error::Timeout {
+                database: DATABASE,
                 server: self.config.server.clone(),
                 after: timeout,
             });
@@ -311,7 +282,8 @@ impl Scaler for PostgresScaler {
     }
 
     async fn sample(&self) -> crate::Result<Vec<MetricValue>> {
-        Ok(single_value(&self.specs, self.read().await?))
+        let value = self.read().await.map_err(crate::Error::Postgres)?;
+        Ok(single_value(&self.specs, value))
     }
 }
 
