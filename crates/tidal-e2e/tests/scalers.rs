@@ -65,6 +65,11 @@ async fn decided(ns: &TestNamespace, object: &str, name: &str) -> anyhow::Result
         .with_context(|| format!("trigger {name} is in lastDecision"))
 }
 
+/// The operator under test for `ns`, electing through a Lease of its own.
+async fn operator(env: &Env, ns: &TestNamespace) -> anyhow::Result<Operator> {
+    Operator::start(env, &ns.name, &format!("lease-{}", ns.name), "a").await
+}
+
 async fn setup(prefix: &str) -> anyhow::Result<(Env, TestNamespace, Redis, Exporter)> {
     let env = Env::load().await?;
     let ns = TestNamespace::create(&env, prefix).await?;
@@ -92,7 +97,7 @@ async fn redis_and_prometheus_triggers_scale_a_deployment_with_the_password_from
     .await?;
     ns.create_deployment_with("web", 1, app_container(&redis, None), json!({}))
         .await?;
-    let operator = Operator::start(&env, &ns.name, &format!("lease-{}", ns.name), "a").await?;
+    let operator = operator(&env, &ns).await?;
     ns.apply_scaled_object(json!({
         "metadata": { "name": "web" },
         "spec": {
@@ -179,7 +184,7 @@ async fn wrong_credentials_fail_the_trigger_count_toward_fallback_and_never_leak
         ns.create_deployment_with(name, 1, app_container(&redis, Some(name)), json!({}))
             .await?;
     }
-    let operator = Operator::start(&env, &ns.name, &format!("lease-{}", ns.name), "a").await?;
+    let operator = operator(&env, &ns).await?;
     let object = |name: &str, auth: &str| {
         json!({
             "metadata": { "name": name },
@@ -292,7 +297,7 @@ async fn an_external_push_stream_activates_the_target_between_polls() -> anyhow:
     scaler.command(&json!({ "values": { "queue": 0 } })).await?;
     scaler.command(&json!({ "active": false })).await?;
     ns.create_deployment("web", 0).await?;
-    let operator = Operator::start(&env, &ns.name, &format!("lease-{}", ns.name), "a").await?;
+    let operator = operator(&env, &ns).await?;
     // A minute between polls: only the stream can explain a reaction within seconds.
     ns.apply_scaled_object(json!({
         "metadata": { "name": "web" },
@@ -369,7 +374,7 @@ async fn a_cpu_trigger_scales_on_usage_from_metrics_server() -> anyhow::Result<(
         json!({ "kwok.x-k8s.io/usage-cpu": "200m" }),
     )
     .await?;
-    let operator = Operator::start(&env, &ns.name, &format!("lease-{}", ns.name), "a").await?;
+    let operator = operator(&env, &ns).await?;
     ns.apply_scaled_object(json!({
         "metadata": { "name": "web" },
         "spec": {
