@@ -48,10 +48,16 @@ async fn activates_scales_out_stabilizes_in_and_cools_down_to_zero() -> anyhow::
     metric.set(5.0);
     ns.expect_replicas("web", 1, Duration::from_secs(10))
         .await?;
-    assert!(
-        ns.condition_is("web", "Active", ConditionStatus::True, None)
-            .await?
-    );
+    // The operator writes `/scale` before the status of the same pass, so the condition may land
+    // a moment after the replicas do.
+    ns.expect_condition(
+        "web",
+        "Active",
+        ConditionStatus::True,
+        None,
+        Duration::from_secs(5),
+    )
+    .await?;
 
     metric.set(45.0);
     ns.expect_replicas("web", 5, Duration::from_secs(10))
@@ -149,10 +155,14 @@ async fn paused_replicas_hold_the_target_until_resumed() -> anyhow::Result<()> {
     ns.apply_scaled_object(object(json!({}))).await?;
     ns.expect_replicas("web", 8, Duration::from_secs(15))
         .await?;
-    assert!(
-        ns.condition_is("web", "Paused", ConditionStatus::False, None)
-            .await?
-    );
+    ns.expect_condition(
+        "web",
+        "Paused",
+        ConditionStatus::False,
+        None,
+        Duration::from_secs(5),
+    )
+    .await?;
     let reasons: Vec<String> = ns.event_reasons("web").await?;
     assert!(
         reasons.iter().any(|r| r == "ScaledObjectPaused"),
