@@ -127,6 +127,22 @@ fn bad_scenarios_name_the_file_and_the_key_path() {
             "error: scenario.yaml: pods[0].requests.cpu: \"lots\" is not a Kubernetes quantity",
         ),
         (
+            format!(
+                "{SPEC}target: {{replicas: 3}}\npods: [{{name: a, containers: [{{name: app, \
+                 usage: {{cpu: 1x}}}}]}}]\n"
+            ),
+            "error: scenario.yaml: pods[0].containers[0].usage.cpu: \"1x\" is not a Kubernetes \
+             quantity",
+        ),
+        (
+            format!(
+                "{SPEC}target: {{replicas: 3}}\npods: [{{name: a, usage: {{cpu: 500m}}, \
+                 containers: [{{name: app}}]}}]\n"
+            ),
+            "error: scenario.yaml: pods[0]: give requests and usage either for the pod or for each \
+             of its containers, not both",
+        ),
+        (
             SPEC.replace("'10'", "'ten'") + "target: {replicas: 3}\n",
             "error: scenario.yaml: scaledObject cannot be decided on: ScaledObject (scenario): \
              spec.triggers[0].metadata.threshold: \"ten\" is not allowed",

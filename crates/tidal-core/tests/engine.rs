@@ -11,6 +11,8 @@ mod support;
 mod activation;
 #[path = "engine/config.rs"]
 mod config;
+#[path = "engine/container_resource.rs"]
+mod container_resource;
 #[path = "engine/cooldown.rs"]
 mod cooldown;
 #[path = "engine/decision.rs"]

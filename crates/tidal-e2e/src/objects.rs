@@ -69,8 +69,9 @@ impl TestNamespace {
         Ok(())
     }
 
-    /// Creates Deployment `name` at `replicas` whose pods run `container` on kwok's nodes,
-    /// with `pod_annotations` (kwok reads simulated usage from them).
+    /// Creates Deployment `name` at `replicas` whose pods run `container` (or, given an array,
+    /// each of those containers) on kwok's nodes, with `pod_annotations` (kwok reads simulated
+    /// usage from them).
     ///
     /// # Errors
     ///
@@ -82,6 +83,10 @@ impl TestNamespace {
         container: Value,
         pod_annotations: Value,
     ) -> anyhow::Result<()> {
+        let containers = match container {
+            Value::Array(containers) => containers,
+            container => vec![container],
+        };
         let deployment: Deployment = serde_json::from_value(json!({
             "metadata": { "name": name },
             "spec": {
@@ -90,7 +95,7 @@ impl TestNamespace {
                 "template": {
                     "metadata": { "labels": { "app": name }, "annotations": pod_annotations },
                     "spec": {
-                        "containers": [container],
+                        "containers": containers,
                         "tolerations": [{ "key": "kwok.x-k8s.io/node", "operator": "Exists", "effect": "NoSchedule" }]
                     }
                 }

@@ -1,7 +1,8 @@
 //! Scalers in the operator against real servers on the real control plane: a `redis` and a
 //! `prometheus` trigger with the Redis password from a Secret through a TriggerAuthentication
 //! and addresses from the target's container environment; wrong credentials counted toward
-//! fallback without a secret value anywhere; a `cpu` trigger fed by metrics-server.
+//! fallback without a secret value anywhere; `cpu` triggers fed by metrics-server, over whole
+//! pods and over one named container.
 //!
 //! Run with `scripts/test-e2e.sh`, which starts the local control plane and the servers.
 
@@ -397,6 +398,75 @@ async fn a_cpu_trigger_scales_on_usage_from_metrics_server() -> anyhow::Result<(
         "utilization read from metrics.k8s.io: {utilization}"
     );
     ns.delete_scaled_object("web").await?;
+    operator.terminate().await?;
+    ns.delete().await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs the local control plane: run scripts/test-e2e.sh"]
+async fn a_cpu_trigger_with_container_name_reads_only_that_container() -> anyhow::Result<()> {
+    let env = Env::load().await?;
+    let ns = TestNamespace::create(&env, "cpu-container").await?;
+    // The app uses 120m of its 100m request; an idle proxy sidecar 10m of its 300m. The app
+    // alone is at 120 % of a 50 % target; the whole pod at 130m of 400m is at 32.5 %.
+    let containers = json!([
+        { "name": "app", "image": "registry.invalid/app:1",
+          "resources": { "requests": { "cpu": "100m" } } },
+        { "name": "proxy", "image": "registry.invalid/proxy:1",
+          "resources": { "requests": { "cpu": "300m" } } }
+    ]);
+    let usage = json!({ "tidal.dev/usage-cpu.app": "120m", "tidal.dev/usage-cpu.proxy": "10m" });
+    for name in ["app-only", "whole-pod"] {
+        ns.create_deployment_with(name, 1, containers.clone(), usage.clone())
+            .await?;
+    }
+    let operator = operator(&env, &ns).await?;
+    for (name, metadata) in [
+        ("app-only", json!({ "value": "50", "containerName": "app" })),
+        ("whole-pod", json!({ "value": "50" })),
+    ] {
+        ns.apply_scaled_object(json!({
+            "metadata": { "name": name },
+            "spec": {
+                "scaleTargetRef": { "name": name },
+                "pollingInterval": 2,
+                "minReplicaCount": 1,
+                "maxReplicaCount": 3,
+                "triggers": [{ "type": "cpu", "metricType": "Utilization", "metadata": metadata }]
+            }
+        }))
+        .await?;
+    }
+    // 120 % of 50 % is a ratio of 2.4: ceil(2.4 × 1 pod) = 3.
+    ns.expect_replicas("app-only", 3, Duration::from_secs(90))
+        .await?;
+    let app = decided(&ns, "app-only", "s0-cpu").await?;
+    let utilization = app.value.context("the app-only trigger has a value")?;
+    assert!(
+        (110.0..=130.0).contains(&utilization),
+        "the app container's utilization: {utilization}"
+    );
+    // The whole pod, sidecar included, is well under its target and stays at one replica.
+    let whole = wait_until(
+        "a decision on the whole pod",
+        Duration::from_secs(30),
+        || async {
+            Ok(decided(&ns, "whole-pod", "s0-cpu")
+                .await
+                .ok()
+                .filter(|t| t.value.is_some()))
+        },
+    )
+    .await?;
+    let utilization = whole.value.unwrap_or_default();
+    assert!(
+        (28.0..=37.0).contains(&utilization),
+        "the whole pod's utilization: {utilization}"
+    );
+    assert_eq!(ns.replicas("whole-pod").await?, 1);
+    for name in ["app-only", "whole-pod"] {
+        ns.delete_scaled_object(name).await?;
+    }
     operator.terminate().await?;
     ns.delete().await
 }

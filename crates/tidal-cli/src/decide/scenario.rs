@@ -17,7 +17,10 @@ use tidal_api::v1alpha1::{ScaledObject, ScaledObjectSpec};
 use tidal_core::behavior::{History, Recommendation, ScaleEvent};
 use tidal_core::config::ScalingConfig;
 use tidal_core::engine::{Observation, Reading, ScalerState};
-use tidal_core::hpa::{ConditionStatus, Pod, PodMetric, PodPhase, ReadyCondition, Requests};
+use tidal_core::hpa::{
+    ConditionStatus, ContainerRequests, ContainerUsage, Pod, PodMetric, PodPhase, PodUsage,
+    ReadyCondition, Requests, ResourceName, pod_metrics,
+};
 use tidal_core::quantity;
 
 /// The length of the sample window assumed for pod usage.
@@ -66,6 +69,20 @@ struct PodSpec {
     requests: Resources,
     #[serde(default)]
     usage: Resources,
+    /// Per-container requests and usage, for triggers with `containerName`; the pod's own
+    /// `requests` and `usage` are then their sums.
+    #[serde(default)]
+    containers: Vec<ContainerSpec>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ContainerSpec {
+    name: String,
+    #[serde(default)]
+    requests: Resources,
+    #[serde(default)]
+    usage: Resources,
 }
 
 fn running() -> Phase {
@@ -90,6 +107,20 @@ enum Phase {
 struct Resources {
     cpu: Option<String>,
     memory: Option<String>,
+}
+
+impl Resources {
+    fn is_empty(&self) -> bool {
+        self.cpu.is_none() && self.memory.is_none()
+    }
+
+    /// Both quantities in milli-units; `at.field` names them in errors.
+    fn milli(&self, at: &str, field: &str) -> anyhow::Result<Requests> {
+        Ok(Requests {
+            cpu: milli(at, &format!("{field}.cpu"), self.cpu.as_deref())?,
+            memory: milli(at, &format!("{field}.memory"), self.memory.as_deref())?,
+        })
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -255,12 +286,14 @@ fn observation(name: &str, file: &File, config: &ScalingConfig) -> anyhow::Resul
     let mut pods = Vec::with_capacity(file.pods.len());
     let mut cpu = Vec::new();
     let mut memory = Vec::new();
+    let mut container_usage = Vec::new();
     for (index, spec) in file.pods.iter().enumerate() {
         let at = format!("{name}: pods[{index}]");
         let start = spec
             .start_time
             .unwrap_or_else(|| file.now.saturating_sub(DEFAULT_POD_AGE).unwrap_or(file.now));
         let since = spec.ready_since.unwrap_or(start);
+        let (requests, per_container, pod_usage) = containers(&at, spec, file.now)?;
         let status = if spec.ready {
             ConditionStatus::True
         } else {
@@ -281,22 +314,24 @@ fn observation(name: &str, file: &File, config: &ScalingConfig) -> anyhow::Resul
                 last_transition: since,
             }),
             start_time: Some(start),
-            requests: Requests {
-                cpu: milli(&at, "requests.cpu", spec.requests.cpu.as_deref())?,
-                memory: milli(&at, "requests.memory", spec.requests.memory.as_deref())?,
-            },
+            requests,
+            containers: per_container,
         });
-        let sample = |value| PodMetric {
-            pod: spec.name.clone(),
-            value,
-            timestamp: file.now,
-            window: SAMPLE_WINDOW,
-        };
-        if let Some(value) = milli(&at, "usage.cpu", spec.usage.cpu.as_deref())? {
-            cpu.push(sample(value));
-        }
-        if let Some(value) = milli(&at, "usage.memory", spec.usage.memory.as_deref())? {
-            memory.push(sample(value));
+        if let Some(pod_usage) = pod_usage {
+            let one = std::slice::from_ref(&pod_usage);
+            cpu.extend(pod_metrics(one, ResourceName::Cpu));
+            memory.extend(pod_metrics(one, ResourceName::Memory));
+            container_usage.push(pod_usage);
+        } else {
+            let usage = spec.usage.milli(&at, "usage")?;
+            let sample = |value| PodMetric {
+                pod: spec.name.clone(),
+                value,
+                timestamp: file.now,
+                window: SAMPLE_WINDOW,
+            };
+            cpu.extend(usage.cpu.map(sample));
+            memory.extend(usage.memory.map(sample));
         }
     }
     let mut triggers = vec![None; config.triggers.len()];
@@ -326,8 +361,59 @@ fn observation(name: &str, file: &File, config: &ScalingConfig) -> anyhow::Resul
         pods,
         cpu,
         memory,
+        container_usage,
         triggers,
     })
+}
+
+/// A pod's requests and, when it lists `containers`, each container's requests and its usage
+/// per container (`None` when no container has usage: the pod has no metric yet).
+fn containers(
+    at: &str,
+    spec: &PodSpec,
+    now: Timestamp,
+) -> anyhow::Result<(Requests, Vec<ContainerRequests>, Option<PodUsage>)> {
+    if spec.containers.is_empty() {
+        return Ok((spec.requests.milli(at, "requests")?, Vec::new(), None));
+    }
+    if !spec.requests.is_empty() || !spec.usage.is_empty() {
+        bail!(
+            "{at}: give requests and usage either for the pod or for each of its containers, \
+             not both; with containers, the pod's are their sums"
+        );
+    }
+    let mut requests = Vec::with_capacity(spec.containers.len());
+    let mut usage = Vec::with_capacity(spec.containers.len());
+    for (index, container) in spec.containers.iter().enumerate() {
+        let at = format!("{at}.containers[{index}]");
+        requests.push(ContainerRequests {
+            name: container.name.clone(),
+            requests: container.requests.milli(&at, "requests")?,
+        });
+        let used = container.usage.milli(&at, "usage")?;
+        usage.push(ContainerUsage {
+            name: container.name.clone(),
+            cpu: used.cpu,
+            memory: used.memory,
+        });
+    }
+    let sum = |get: fn(&Requests) -> Option<i64>| {
+        requests.iter().try_fold(0_i64, |total, c| {
+            Some(total.saturating_add(get(&c.requests)?))
+        })
+    };
+    let total = Requests {
+        cpu: sum(|r| r.cpu),
+        memory: sum(|r| r.memory),
+    };
+    let measured = usage.iter().any(|c| c.cpu.is_some() || c.memory.is_some());
+    let pod_usage = measured.then(|| PodUsage {
+        pod: spec.name.clone(),
+        timestamp: now,
+        window: SAMPLE_WINDOW,
+        containers: usage,
+    });
+    Ok((total, requests, pod_usage))
 }
 
 fn milli(at: &str, field: &str, text: Option<&str>) -> anyhow::Result<Option<i64>> {

@@ -142,6 +142,10 @@ pub enum TriggerMetric {
         resource: ResourceName,
         /// `Utilization` percent or `AverageValue` milli-units per pod.
         target: ResourceTarget,
+        /// `containerName`: only this container's usage and requests count (the HPA's
+        /// `ContainerResource` metric); `None` reads the whole pod (`Resource`).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        container: Option<String>,
     },
 }
 

@@ -70,12 +70,17 @@ pub(super) fn evaluate(
     for (index, trigger) in triggers.iter().enumerate() {
         let reading = ctx.observation.triggers.get(index);
         let (outcome, proposal, input) = match &trigger.metric {
-            TriggerMetric::Resource { resource, target } => resource_trigger(
+            TriggerMetric::Resource {
+                resource,
+                target,
+                container,
+            } => resource_trigger(
                 trigger,
                 ResourceMetric {
                     resource: *resource,
                     target: *target,
                 },
+                container.as_deref(),
                 ctx,
             ),
             TriggerMetric::External {
@@ -132,25 +137,46 @@ pub(super) fn evaluate(
     evaluation
 }
 
+/// A `cpu`/`memory` trigger: the HPA's `Resource` metric over whole pods, or its
+/// `ContainerResource` metric over one `container` of each pod.
 fn resource_trigger(
     trigger: &TriggerConfig,
     metric: ResourceMetric,
+    container: Option<&str>,
     ctx: &Context<'_>,
 ) -> (TriggerOutcome, Option<hpa::Result<Proposal>>, Option<f64>) {
-    let samples = PodSamples {
-        pods: &ctx.observation.pods,
-        metrics: match metric.resource {
-            hpa::ResourceName::Cpu => &ctx.observation.cpu,
-            hpa::ResourceName::Memory => &ctx.observation.memory,
-        },
-        now: ctx.now,
-        readiness: ctx.readiness,
+    let observation = ctx.observation;
+    let replicas = |pods: &[hpa::Pod], metrics: &[hpa::PodMetric]| {
+        let samples = PodSamples {
+            pods,
+            metrics,
+            now: ctx.now,
+            readiness: ctx.readiness,
+        };
+        hpa::resource_replicas(&metric, ctx.current, &samples, ctx.tolerances)
+    };
+    let result = match container {
+        None => {
+            let metrics = match metric.resource {
+                hpa::ResourceName::Cpu => &observation.cpu,
+                hpa::ResourceName::Memory => &observation.memory,
+            };
+            replicas(&observation.pods, metrics)
+        }
+        Some(name) => hpa::container_metrics(&observation.container_usage, metric.resource, name)
+            .and_then(|metrics| {
+                let pods: Vec<_> = observation
+                    .pods
+                    .iter()
+                    .map(|p| p.for_container(name))
+                    .collect();
+                replicas(&pods, &metrics)
+            }),
     };
     let (metric_type, target) = match metric.target {
         ResourceTarget::Utilization(percent) => ("Utilization", f64::from(percent)),
         ResourceTarget::AverageValue(milli) => ("AverageValue", milli as f64 / 1000.0),
     };
-    let result = hpa::resource_replicas(&metric, ctx.current, &samples, ctx.tolerances);
     let value = result.as_ref().ok().map(|p| match p.current {
         Current::Utilization { percent, .. } => f64::from(percent),
         Current::AverageValue { average_value }

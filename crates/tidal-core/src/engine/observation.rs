@@ -12,7 +12,7 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use crate::behavior::History;
-use crate::hpa::{Pod, PodMetric};
+use crate::hpa::{Pod, PodMetric, PodUsage};
 
 /// The world at one decision.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -30,6 +30,9 @@ pub struct Observation {
     pub cpu: Vec<PodMetric>,
     /// Per-pod memory usage samples (milli-bytes, as `Quantity.MilliValue()` gives them).
     pub memory: Vec<PodMetric>,
+    /// Per-container usage of each pod, for `cpu`/`memory` triggers with `containerName`
+    /// (`ContainerResource`); `cpu` and `memory` above hold the same usage summed per pod.
+    pub container_usage: Vec<PodUsage>,
     /// Each trigger's reading, in spec order; `cpu`/`memory` triggers' entries are ignored
     /// (they are computed from the pods). A missing entry counts as a failed read.
     pub triggers: Vec<Reading>,

@@ -12,6 +12,7 @@
 //! | metric | target | function |
 //! |---|---|---|
 //! | `Resource` `cpu`/`memory` | `Utilization`, `AverageValue` | [`resource_replicas`] |
+//! | `ContainerResource` | `Utilization`, `AverageValue` | [`resource_replicas`] over [`Pod::for_container`] and [`container_metrics`] |
 //! | `Pods` (per-pod custom metric) | `AverageValue` | [`pods_metric_replicas`] |
 //! | `External` (every KEDA trigger), `Object` | `Value`, `AverageValue` | [`external_replicas`] |
 //! | several metrics on one target | — | [`combine`] |
@@ -33,6 +34,7 @@
 //! an overflow and proposes `MaxInt32` replicas).
 
 mod combine;
+mod container;
 mod external;
 mod pods;
 mod proposal;
@@ -40,6 +42,7 @@ mod resource;
 mod tolerance;
 
 pub use combine::{Combined, combine};
+pub use container::{ContainerRequests, ContainerUsage, PodUsage, container_metrics, pod_metrics};
 pub use external::{ExternalTarget, ScaleState, external_replicas};
 pub use pods::{
     ConditionStatus, Pod, PodGroups, PodMetric, PodPhase, ReadinessConfig, ReadyCondition,
@@ -80,6 +83,17 @@ pub enum Error {
         pod: String,
         /// The resource.
         resource: ResourceName,
+    },
+    /// A `ContainerResource` metric names a container that some pod's metrics do not list.
+    #[error(
+        "container {container} not present in metrics for pod {pod}: every pod of the target \
+         must run the container named by the trigger's metadata.containerName"
+    )]
+    ContainerNotInMetrics {
+        /// The container the metric names.
+        container: String,
+        /// The first pod whose metrics lack it.
+        pod: String,
     },
     /// The samples and the pods are disjoint, so there is no request to compare against.
     #[error("no metrics returned matched known pods")]

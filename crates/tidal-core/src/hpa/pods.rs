@@ -13,6 +13,7 @@ use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::container::ContainerRequests;
 use super::{Error, Result};
 
 /// The lifecycle phase of a pod (`status.phase`).
@@ -133,6 +134,10 @@ pub struct Pod {
     pub start_time: Option<Timestamp>,
     /// Resource requests.
     pub requests: Requests,
+    /// Each container's requests (restartable init containers included), for
+    /// `ContainerResource` metrics; empty when only the pod's total is known.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub containers: Vec<ContainerRequests>,
 }
 
 impl Pod {
@@ -145,6 +150,7 @@ impl Pod {
             ready: Some(ReadyCondition::ready_since(start)),
             start_time: Some(start),
             requests: Requests::default(),
+            containers: Vec::new(),
         }
     }
 

@@ -103,6 +103,7 @@ impl Calc {
                         .map(|q| CONTAINERS * parse_milli(q).unwrap()),
                     memory: None,
                 },
+                containers: Vec::new(),
             })
             .collect()
     }

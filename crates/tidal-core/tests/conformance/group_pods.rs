@@ -22,6 +22,7 @@ fn pod(
         ready,
         start_time: start,
         requests: Requests::default(),
+        containers: Vec::new(),
     }
 }
 

@@ -313,6 +313,7 @@ impl ObjectLoop {
                 observation.pods.clone_from(pods);
                 observation.cpu.clone_from(&usage.cpu);
                 observation.memory.clone_from(&usage.memory);
+                observation.container_usage.clone_from(&usage.containers);
             }
             observation
         };

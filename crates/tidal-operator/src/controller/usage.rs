@@ -10,15 +10,17 @@ use kube::api::ListParams;
 use kube::core::{ApiResource, DynamicObject, GroupVersionKind};
 use kube::{Api, Client};
 use serde::Deserialize;
-use tidal_core::hpa::PodMetric;
+use tidal_core::hpa::{ContainerUsage, PodMetric, PodUsage, ResourceName, pod_metrics};
 
 /// Per-pod usage samples in milli-units.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub(crate) struct Usage {
-    /// CPU in milli-cores.
+    /// CPU in milli-cores, summed over each pod's containers.
     pub cpu: Vec<PodMetric>,
-    /// Memory in milli-bytes.
+    /// Memory in milli-bytes, summed over each pod's containers.
     pub memory: Vec<PodMetric>,
+    /// Each pod's containers apart, for triggers with `containerName`.
+    pub containers: Vec<PodUsage>,
 }
 
 /// Lists the `PodMetrics` of `namespace` matching `selector`.
@@ -54,13 +56,16 @@ struct Body {
 
 #[derive(Debug, Deserialize)]
 struct ContainerMetrics {
+    name: String,
     #[serde(default)]
     usage: std::collections::BTreeMap<String, String>,
 }
 
-/// Sums the containers of each pod; pods whose body does not parse are skipped.
+/// Each pod's usage per container, and summed per pod as the `Resource` metric reads it; pods
+/// whose body does not parse are skipped, and a quantity that does not parse counts as not
+/// reported.
 fn usage(items: &[DynamicObject]) -> Usage {
-    let mut usage = Usage::default();
+    let mut pods = Vec::with_capacity(items.len());
     for item in items {
         let Some(pod) = item.metadata.name.clone() else {
             continue;
@@ -72,22 +77,29 @@ fn usage(items: &[DynamicObject]) -> Usage {
         let Some(window) = go_duration(&body.window) else {
             continue;
         };
-        for (resource, samples) in [("cpu", &mut usage.cpu), ("memory", &mut usage.memory)] {
-            let total = body.containers.iter().try_fold(0_i64, |sum, c| {
-                let milli = tidal_core::quantity::parse_milli(c.usage.get(resource)?).ok()?;
-                Some(sum.saturating_add(milli))
-            });
-            if let (Some(value), false) = (total, body.containers.is_empty()) {
-                samples.push(PodMetric {
-                    pod: pod.clone(),
-                    value,
-                    timestamp: body.timestamp,
-                    window,
-                });
-            }
-        }
+        let quantity = |usage: &std::collections::BTreeMap<String, String>, resource: &str| {
+            tidal_core::quantity::parse_milli(usage.get(resource)?).ok()
+        };
+        pods.push(PodUsage {
+            pod,
+            timestamp: body.timestamp,
+            window,
+            containers: body
+                .containers
+                .into_iter()
+                .map(|c| ContainerUsage {
+                    cpu: quantity(&c.usage, "cpu"),
+                    memory: quantity(&c.usage, "memory"),
+                    name: c.name,
+                })
+                .collect(),
+        });
     }
-    usage
+    Usage {
+        cpu: pod_metrics(&pods, ResourceName::Cpu),
+        memory: pod_metrics(&pods, ResourceName::Memory),
+        containers: pods,
+    }
 }
 
 /// A Go `time.Duration` string as metrics-server writes `window` (`"15.012s"`, `"1m0s"`).
@@ -128,7 +140,7 @@ mod tests {
 
     use super::*;
 
-    fn pod_metrics(name: &str, containers: &serde_json::Value) -> DynamicObject {
+    fn metrics_of(name: &str, containers: &serde_json::Value) -> DynamicObject {
         serde_json::from_value(json!({
             "apiVersion": "metrics.k8s.io/v1beta1",
             "kind": "PodMetrics",
@@ -141,16 +153,16 @@ mod tests {
     }
 
     #[test]
-    fn containers_are_summed_per_pod_in_milli_units() {
+    fn containers_are_summed_per_pod_and_kept_apart_in_milli_units() {
         let items = [
-            pod_metrics(
+            metrics_of(
                 "web-1",
                 &json!([
                     { "name": "app", "usage": { "cpu": "250m", "memory": "64Mi" } },
                     { "name": "sidecar", "usage": { "cpu": "50m", "memory": "16Mi" } }
                 ]),
             ),
-            pod_metrics(
+            metrics_of(
                 "web-2",
                 &json!([{ "name": "app", "usage": { "cpu": "1", "memory": "1Gi" } }]),
             ),
@@ -168,11 +180,17 @@ mod tests {
             usage.cpu[0].timestamp,
             "2026-11-27T10:00:00Z".parse::<Timestamp>().unwrap()
         );
+        let sidecar = &usage.containers[0].containers[1];
+        assert_eq!(
+            (sidecar.name.as_str(), sidecar.cpu),
+            ("sidecar", Some(50)),
+            "containerName triggers read each container apart"
+        );
     }
 
     #[test]
     fn a_pod_missing_a_containers_usage_has_no_sample_for_that_resource() {
-        let items = [pod_metrics(
+        let items = [metrics_of(
             "web-1",
             &json!([
                 { "name": "app", "usage": { "cpu": "250m", "memory": "64Mi" } },

@@ -2,15 +2,17 @@
 //!
 //! KEDA lists pods on every poll of every `kubernetes-workload` trigger, and the HPA lists the
 //! target's pods for every `cpu`/`memory` metric; Tidal watches pods once and reads from
-//! memory. Only labels, phase, readiness, start time and summed requests are kept, so the
-//! index stays small on big clusters.
+//! memory. Only labels, phase, readiness, start time and each container's requests are kept,
+//! so the index stays small on big clusters.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::RwLock;
 
 use jiff::Timestamp;
 use k8s_openapi::api::core::v1::Pod;
-use tidal_core::hpa::{self, ConditionStatus, PodPhase, ReadyCondition, Requests};
+use tidal_core::hpa::{
+    self, ConditionStatus, ContainerRequests, PodPhase, ReadyCondition, Requests,
+};
 use tidal_scalers::kubernetes_workload::{LabelSelector, PodCounter, PodInfo, count_pods};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -117,10 +119,10 @@ impl PodIndex {
     }
 }
 
-/// The HPA's view of `pod`: phase, deletion, the Ready condition, start time and the requests
-/// summed over its containers (a resource some container does not request is `None`, which
-/// the HPA reports as "missing request").
+/// The HPA's view of `pod`: phase, deletion, the Ready condition, start time and the requests,
+/// per container and summed.
 fn hpa_pod(name: &str, pod: &Pod) -> hpa::Pod {
+    let (requests, containers) = requests(pod);
     let status = pod.status.as_ref();
     let phase = match status.and_then(|s| s.phase.as_deref()) {
         Some("Pending") => PodPhase::Pending,
@@ -149,35 +151,59 @@ fn hpa_pod(name: &str, pod: &Pod) -> hpa::Pod {
         deleting: pod.metadata.deletion_timestamp.is_some(),
         ready,
         start_time: status.and_then(|s| s.start_time.as_ref()).map(|t| t.0),
-        requests: requests(pod),
+        requests,
+        containers,
     }
 }
 
-/// Requests summed over the pod's containers, in milli-units.
-fn requests(pod: &Pod) -> Requests {
-    let containers = pod
-        .spec
-        .as_ref()
-        .map(|s| s.containers.as_slice())
-        .unwrap_or_default();
-    let sum = |resource: &str| -> Option<i64> {
+/// Each container's requests, in milli-units, and their sum: what the HPA's
+/// `calculatePodRequests` adds up. Restartable init containers (sidecars) count like
+/// containers; a container that does not request a resource makes the pod's sum `None`, which
+/// the HPA reports as "missing request".
+fn requests(pod: &Pod) -> (Requests, Vec<ContainerRequests>) {
+    let Some(spec) = pod.spec.as_ref() else {
+        return (Requests::default(), Vec::new());
+    };
+    let sidecars = spec
+        .init_containers
+        .iter()
+        .flatten()
+        .filter(|c| c.restart_policy.as_deref() == Some("Always"));
+    let containers: Vec<ContainerRequests> = spec
+        .containers
+        .iter()
+        .chain(sidecars)
+        .map(|container| {
+            let request = |resource: &str| {
+                let quantity = container
+                    .resources
+                    .as_ref()
+                    .and_then(|r| r.requests.as_ref())
+                    .and_then(|r| r.get(resource))?;
+                tidal_core::quantity::parse_milli(&quantity.0).ok()
+            };
+            ContainerRequests {
+                name: container.name.clone(),
+                requests: Requests {
+                    cpu: request("cpu"),
+                    memory: request("memory"),
+                },
+            }
+        })
+        .collect();
+    let sum = |get: fn(&Requests) -> Option<i64>| -> Option<i64> {
         if containers.is_empty() {
             return None;
         }
-        containers.iter().try_fold(0_i64, |total, container| {
-            let quantity = container
-                .resources
-                .as_ref()
-                .and_then(|r| r.requests.as_ref())
-                .and_then(|r| r.get(resource))?;
-            let milli = tidal_core::quantity::parse_milli(&quantity.0).ok()?;
-            Some(total.saturating_add(milli))
+        containers.iter().try_fold(0_i64, |total, c| {
+            Some(total.saturating_add(get(&c.requests)?))
         })
     };
-    Requests {
-        cpu: sum("cpu"),
-        memory: sum("memory"),
-    }
+    let total = Requests {
+        cpu: sum(|r| r.cpu),
+        memory: sum(|r| r.memory),
+    };
+    (total, containers)
 }
 
 impl PodCounter for PodIndex {
@@ -309,5 +335,40 @@ mod tests {
             "a container without a cpu request makes the pod's request missing, as in the HPA"
         );
         assert_eq!(pods[1].phase, PodPhase::Pending);
+    }
+
+    #[test]
+    fn sidecars_count_in_the_requests_and_each_container_is_kept_by_name() {
+        use k8s_openapi::api::core::v1::{Container, PodSpec, ResourceRequirements};
+        use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
+        let container = |name: &str, cpu: &str, restart: Option<&str>| Container {
+            name: name.into(),
+            restart_policy: restart.map(str::to_owned),
+            resources: Some(ResourceRequirements {
+                requests: Some([("cpu".to_owned(), Quantity(cpu.into()))].into()),
+                ..ResourceRequirements::default()
+            }),
+            ..Container::default()
+        };
+        let mut web = pod("ns", "web-1", "web", "Running");
+        web.spec = Some(PodSpec {
+            containers: vec![container("app", "100m", None)],
+            init_containers: Some(vec![
+                container("migrate", "2", None),
+                container("proxy", "300m", Some("Always")),
+            ]),
+            ..PodSpec::default()
+        });
+        let index = PodIndex::new();
+        index.apply(&web);
+        let pods = index.hpa_pods("ns", &LabelSelector::parse("app=web").unwrap());
+        assert_eq!(
+            pods[0].requests.cpu,
+            Some(400),
+            "the sidecar counts, the run-to-completion init container does not"
+        );
+        let names: Vec<_> = pods[0].containers.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["app", "proxy"]);
+        assert_eq!(pods[0].for_container("proxy").requests.cpu, Some(300));
     }
 }

@@ -123,6 +123,7 @@ pub fn pods(view: &SignalView<'_>, now: f64, request_cores: f64) -> (Vec<Pod>, V
         }),
         start_time: Some(at),
         requests,
+        containers: Vec::new(),
     };
     for i in 0..view.pods.starting {
         pods.push(not_ready(format!("starting-{i}"), PodPhase::Running));

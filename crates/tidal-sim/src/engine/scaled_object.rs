@@ -233,6 +233,7 @@ impl ScaledObjectPolicy {
             pods,
             cpu,
             memory: Vec::new(),
+            container_usage: Vec::new(),
             triggers,
         }
     }

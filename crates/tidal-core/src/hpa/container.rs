@@ -1,0 +1,266 @@
+//! `ContainerResource` metrics: a `cpu` or `memory` trigger with `containerName` reads one
+//! container of each pod instead of the whole pod.
+//!
+//! A sidecar (a proxy, a log shipper) can dominate or dilute a pod's usage, so KEDA turns a
+//! trigger with `containerName` into an HPA `ContainerResource` metric. The HPA computes it with
+//! the same replica math as a `Resource` metric; only the inputs differ, and they differ the way
+//! Kubernetes' metrics client and `calculatePodRequests` select them:
+//!
+//! - **usage**: the named container's sample in each pod's `PodMetrics`. A pod whose metrics do
+//!   not list the container fails the whole metric ("container … not present in metrics"); a
+//!   listed container without the resource leaves that pod without a sample (missing).
+//! - **requests**: the named container's request, looked up among the pod's containers and
+//!   restartable init containers (sidecars). A pod that does not run the container requests 0,
+//!   which the utilization math reports as no usable request.
+//!
+//! This module turns the per-container observation into the per-pod inputs
+//! [`super::resource_replicas`] takes, so the math stays one function.
+
+use jiff::{SignedDuration, Timestamp};
+use serde::{Deserialize, Serialize};
+
+use super::pods::{Pod, PodMetric, Requests, ResourceName};
+use super::{Error, Result};
+
+/// One container's request of each resource, in milli-units.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ContainerRequests {
+    /// The container's name (`spec.containers[].name` or a restartable init container's).
+    pub name: String,
+    /// Its requests; `None` for a resource it does not request.
+    pub requests: Requests,
+}
+
+/// One pod's `PodMetrics` with its containers kept apart.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PodUsage {
+    /// The pod the sample belongs to.
+    pub pod: String,
+    /// When the sample window ended.
+    pub timestamp: Timestamp,
+    /// The length of the sample window.
+    pub window: SignedDuration,
+    /// Each container's usage.
+    pub containers: Vec<ContainerUsage>,
+}
+
+/// One container's usage in a [`PodUsage`], in milli-units.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ContainerUsage {
+    /// The container's name.
+    pub name: String,
+    /// CPU usage in milli-cores; `None` when the metrics API did not report it.
+    pub cpu: Option<i64>,
+    /// Memory usage in milli-bytes; `None` when the metrics API did not report it.
+    pub memory: Option<i64>,
+}
+
+impl ContainerUsage {
+    /// The usage of `resource`.
+    pub const fn get(&self, resource: ResourceName) -> Option<i64> {
+        match resource {
+            ResourceName::Cpu => self.cpu,
+            ResourceName::Memory => self.memory,
+        }
+    }
+}
+
+impl Pod {
+    /// The pod as a `ContainerResource` metric on `container` sees it: the same pod, requesting
+    /// only what that container requests (0 when the pod does not run it).
+    #[must_use]
+    pub fn for_container(&self, container: &str) -> Self {
+        let mut requests = Requests {
+            cpu: Some(0),
+            memory: Some(0),
+        };
+        for c in self.containers.iter().filter(|c| c.name == container) {
+            requests.cpu = requests.cpu.zip(c.requests.cpu).map(|(a, b)| a + b);
+            requests.memory = requests.memory.zip(c.requests.memory).map(|(a, b)| a + b);
+        }
+        Self {
+            requests,
+            containers: Vec::new(),
+            ..self.clone()
+        }
+    }
+}
+
+/// The samples of `container` for `resource`, one per pod that reports it.
+///
+/// # Errors
+/// [`Error::ContainerNotInMetrics`] when some pod's metrics do not list `container`, as
+/// Kubernetes' metrics client fails the metric.
+pub fn container_metrics(
+    usage: &[PodUsage],
+    resource: ResourceName,
+    container: &str,
+) -> Result<Vec<PodMetric>> {
+    let mut samples = Vec::with_capacity(usage.len());
+    for pod in usage {
+        let Some(found) = pod.containers.iter().find(|c| c.name == container) else {
+            return Err(Error::ContainerNotInMetrics {
+                container: container.to_owned(),
+                pod: pod.pod.clone(),
+            });
+        };
+        if let Some(value) = found.get(resource) {
+            samples.push(PodMetric {
+                pod: pod.pod.clone(),
+                value,
+                timestamp: pod.timestamp,
+                window: pod.window,
+            });
+        }
+    }
+    Ok(samples)
+}
+
+/// The pod-level samples of `resource`: each pod's usage summed over its containers, as the
+/// `Resource` metric reads it. A pod with a container that lacks the resource, or with no
+/// container at all, gets no sample.
+pub fn pod_metrics(usage: &[PodUsage], resource: ResourceName) -> Vec<PodMetric> {
+    usage
+        .iter()
+        .filter(|pod| !pod.containers.is_empty())
+        .filter_map(|pod| {
+            let value = pod
+                .containers
+                .iter()
+                .try_fold(0_i64, |sum, c| Some(sum.saturating_add(c.get(resource)?)))?;
+            Some(PodMetric {
+                pod: pod.pod.clone(),
+                value,
+                timestamp: pod.timestamp,
+                window: pod.window,
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(seconds: i64) -> Timestamp {
+        Timestamp::from_second(seconds).expect("valid timestamp")
+    }
+
+    fn usage(pod: &str, containers: &[(&str, Option<i64>, Option<i64>)]) -> PodUsage {
+        PodUsage {
+            pod: pod.to_owned(),
+            timestamp: at(100),
+            window: SignedDuration::from_secs(15),
+            containers: containers
+                .iter()
+                .map(|(name, cpu, memory)| ContainerUsage {
+                    name: (*name).to_owned(),
+                    cpu: *cpu,
+                    memory: *memory,
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn a_named_container_reads_only_its_own_usage() {
+        let pods = [
+            usage("a", &[("app", Some(300), None), ("proxy", Some(900), None)]),
+            usage("b", &[("proxy", Some(50), None), ("app", Some(100), None)]),
+        ];
+        let app = container_metrics(&pods, ResourceName::Cpu, "app").expect("both pods run app");
+        assert_eq!(
+            app.iter()
+                .map(|m| (m.pod.as_str(), m.value))
+                .collect::<Vec<_>>(),
+            [("a", 300), ("b", 100)]
+        );
+        let whole = pod_metrics(&pods, ResourceName::Cpu);
+        assert_eq!(
+            whole.iter().map(|m| m.value).collect::<Vec<_>>(),
+            [1200, 150]
+        );
+    }
+
+    #[test]
+    fn a_pod_without_the_container_fails_the_metric_naming_both() {
+        let pods = [
+            usage("a", &[("app", Some(300), None)]),
+            usage("b", &[("worker", Some(100), None)]),
+        ];
+        let error = container_metrics(&pods, ResourceName::Cpu, "app").unwrap_err();
+        assert_eq!(
+            error,
+            Error::ContainerNotInMetrics {
+                container: "app".into(),
+                pod: "b".into()
+            }
+        );
+        assert!(
+            error
+                .to_string()
+                .contains("container app not present in metrics for pod b")
+        );
+    }
+
+    #[test]
+    fn a_container_without_the_resource_leaves_its_pod_missing() {
+        let pods = [
+            usage("a", &[("app", Some(300), None)]),
+            usage("b", &[("app", Some(100), Some(2_000))]),
+        ];
+        let memory = container_metrics(&pods, ResourceName::Memory, "app").expect("listed");
+        assert_eq!(memory.len(), 1);
+        assert_eq!(memory[0].pod, "b");
+        assert_eq!(pod_metrics(&pods, ResourceName::Memory).len(), 1);
+    }
+
+    #[test]
+    fn a_pod_requests_what_the_named_container_requests() {
+        let mut pod = Pod::running("a", at(0));
+        pod.requests = Requests {
+            cpu: Some(1_500),
+            memory: None,
+        };
+        pod.containers = vec![
+            ContainerRequests {
+                name: "app".into(),
+                requests: Requests {
+                    cpu: Some(500),
+                    memory: Some(64),
+                },
+            },
+            ContainerRequests {
+                name: "proxy".into(),
+                requests: Requests {
+                    cpu: Some(1_000),
+                    memory: None,
+                },
+            },
+        ];
+        assert_eq!(
+            pod.for_container("app").requests,
+            Requests {
+                cpu: Some(500),
+                memory: Some(64)
+            }
+        );
+        assert_eq!(
+            pod.for_container("proxy").requests.memory,
+            None,
+            "a named container without a request is a missing request"
+        );
+        assert_eq!(
+            pod.for_container("ghost").requests,
+            Requests {
+                cpu: Some(0),
+                memory: Some(0)
+            },
+            "a pod that does not run the container requests nothing"
+        );
+        assert_eq!(pod.for_container("app").name, "a");
+    }
+}
