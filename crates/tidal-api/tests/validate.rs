@@ -221,6 +221,7 @@ fn sample(kind: ParamKind) -> &'static str {
         ParamKind::String => "x",
         ParamKind::Enum(values) => values[0],
         ParamKind::Cron => "0 8 * * *",
+        ParamKind::DnsLabel => "app",
     }
 }
 
@@ -293,7 +294,7 @@ fn every_required_parameter_is_reported_when_missing_and_every_number_when_malfo
             }
             if param.kind != ParamKind::String {
                 let mut metadata = minimal(entry.name);
-                metadata.insert(param.name.to_owned(), "not-a-value".into());
+                metadata.insert(param.name.to_owned(), "Not a value!".into());
                 assert_eq!(
                     run(metadata),
                     std::slice::from_ref(&path),

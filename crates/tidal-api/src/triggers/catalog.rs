@@ -4,7 +4,7 @@
 //! here is not an error in a manifest — KEDA ignores unknown keys too — it is just not checked.
 
 use super::Bound::{Any, NonNegative, Positive};
-use super::ParamKind::{Bool, Cron, Enum, Float, Int, Quantity, String};
+use super::ParamKind::{Bool, Cron, DnsLabel, Enum, Float, Int, Quantity, String};
 use super::{Bound, Param, ParamKind, Support, TriggerType};
 
 const fn p(name: &'static str, kind: ParamKind) -> Param {
@@ -68,7 +68,7 @@ const fn later(name: &'static str) -> TriggerType {
 
 const RESOURCE: &[Param] = &[
     p("value", Quantity).required().bound(Positive),
-    p("containerName", String),
+    p("containerName", DnsLabel),
     p("type", Enum(&["Utilization", "AverageValue"])),
 ];
 

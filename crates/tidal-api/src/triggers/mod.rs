@@ -10,7 +10,7 @@ mod catalog;
 mod value;
 
 pub use catalog::CATALOG;
-pub use value::{Problem, check_value, parse_bool, quantity_sign};
+pub use value::{Problem, check_value, is_dns_label, parse_bool, quantity_sign};
 
 /// Whether Tidal can run a trigger type today.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -87,6 +87,8 @@ pub enum ParamKind {
     Quantity,
     /// A standard five-field cron expression or a `@descriptor`.
     Cron,
+    /// An RFC 1123 label, as Kubernetes names containers.
+    DnsLabel,
 }
 
 /// Sign constraints on numeric parameters.

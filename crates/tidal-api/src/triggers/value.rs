@@ -50,6 +50,19 @@ pub fn check_value(param: &Param, value: &str) -> Result<(), Problem> {
                 )
             };
         }
+        ParamKind::DnsLabel => {
+            return if is_dns_label(value) {
+                Ok(())
+            } else {
+                fail(
+                    "is not a container name",
+                    format!(
+                        "{name} must be at most 63 lowercase letters, digits and '-', starting \
+                         and ending with a letter or digit"
+                    ),
+                )
+            };
+        }
         ParamKind::Cron => {
             return if is_cron(value) {
                 Ok(())
@@ -176,6 +189,18 @@ pub fn quantity_sign(value: &str) -> Option<i8> {
 
 /// Whether a value is a standard five-field cron expression or a descriptor, as KEDA's cron
 /// scaler's parser (`cron.ParseStandard`) accepts.
+/// Whether `name` is an RFC 1123 label, as Kubernetes requires of container names (the HPA
+/// rejects a `ContainerResource` metric naming anything else).
+pub fn is_dns_label(name: &str) -> bool {
+    let bytes = name.as_bytes();
+    let edge = |b: &u8| b.is_ascii_lowercase() || b.is_ascii_digit();
+    !bytes.is_empty()
+        && bytes.len() <= 63
+        && bytes.first().is_some_and(edge)
+        && bytes.last().is_some_and(edge)
+        && bytes.iter().all(|b| edge(b) || *b == b'-')
+}
+
 fn is_cron(value: &str) -> bool {
     if let Some(descriptor) = value.strip_prefix('@') {
         return matches!(

@@ -324,7 +324,7 @@ fn resource_trigger(
     };
     let container = match trigger.metadata.get("containerName").map(|c| c.trim()) {
         None | Some("") => None,
-        Some(name) if is_dns_label(name) => Some(name.to_owned()),
+        Some(name) if tidal_api::triggers::is_dns_label(name) => Some(name.to_owned()),
         Some(name) => {
             return Err(site.invalid(
                 format!("{at}.metadata.containerName"),
@@ -339,18 +339,6 @@ fn resource_trigger(
         target,
         container,
     })
-}
-
-/// Whether `name` is an RFC 1123 label, as Kubernetes requires of container names (the HPA
-/// rejects a `ContainerResource` metric naming anything else).
-fn is_dns_label(name: &str) -> bool {
-    let bytes = name.as_bytes();
-    let edge = |b: &u8| b.is_ascii_lowercase() || b.is_ascii_digit();
-    !bytes.is_empty()
-        && bytes.len() <= 63
-        && bytes.first().is_some_and(edge)
-        && bytes.last().is_some_and(edge)
-        && bytes.iter().all(|b| edge(b) || *b == b'-')
 }
 
 fn external_trigger(
