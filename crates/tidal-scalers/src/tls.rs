@@ -2,42 +2,98 @@
 //!
 //! Tidal uses the ring provider everywhere. `require` in libpq's sense encrypts without
 //! checking the certificate, so [`encrypt_only`] builds a configuration that accepts any
-//! certificate but still verifies the handshake signatures.
+//! certificate but still verifies the handshake signatures; `verify-ca` checks the chain but not
+//! the name, and `verify-full` both ([`verifying`]).
 
 use std::sync::Arc;
 
+use rustls::client::WebPkiServerVerifier;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::{CryptoProvider, verify_tls12_signature, verify_tls13_signature};
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
-use rustls::{DigitallySignedStruct, SignatureScheme};
+use rustls::{CertificateError, DigitallySignedStruct, RootCertStore, SignatureScheme};
 
 /// A client configuration that encrypts but does not authenticate the server.
+pub fn encrypt_only() -> rustls::ClientConfig {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    relaxed(Relaxed {
+        chain: None,
+        provider,
+    })
+}
+
+/// A client configuration that checks the server's certificate chain against `roots` and, with
+/// `check_name`, that the certificate names the host connected to.
+///
+/// # Errors
+/// When `roots` holds no usable trust anchor.
 ///
 /// # Panics
 /// Never in practice: ring supports rustls' default protocol versions.
-pub fn encrypt_only() -> rustls::ClientConfig {
+pub fn verifying(
+    roots: Arc<RootCertStore>,
+    check_name: bool,
+) -> Result<rustls::ClientConfig, String> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
-    rustls::ClientConfig::builder_with_provider(provider.clone())
+    let webpki = WebPkiServerVerifier::builder_with_provider(roots, provider.clone())
+        .build()
+        .map_err(|e| e.to_string())?;
+    if !check_name {
+        return Ok(relaxed(Relaxed {
+            chain: Some(webpki),
+            provider,
+        }));
+    }
+    Ok(rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .expect("ring supports the default protocol versions")
+        .with_webpki_verifier(webpki)
+        .with_no_client_auth())
+}
+
+/// A client configuration whose certificate check is `verifier`'s.
+///
+/// # Panics
+/// Never in practice: ring supports rustls' default protocol versions.
+fn relaxed(verifier: Relaxed) -> rustls::ClientConfig {
+    rustls::ClientConfig::builder_with_provider(verifier.provider.clone())
         .with_safe_default_protocol_versions()
         .expect("ring supports the default protocol versions")
         .dangerous()
-        .with_custom_certificate_verifier(Arc::new(AcceptAnyCertificate(provider)))
+        .with_custom_certificate_verifier(Arc::new(verifier))
         .with_no_client_auth()
 }
 
+/// A verifier that checks less than webpki: with `chain`, the certificate chain but not the
+/// host name (libpq's `verify-ca`); without, nothing about the certificate (`require`). The
+/// handshake signatures are always verified, so the peer must hold the certificate's key.
 #[derive(Debug)]
-struct AcceptAnyCertificate(Arc<CryptoProvider>);
+struct Relaxed {
+    chain: Option<Arc<WebPkiServerVerifier>>,
+    provider: Arc<CryptoProvider>,
+}
 
-impl ServerCertVerifier for AcceptAnyCertificate {
+impl ServerCertVerifier for Relaxed {
     fn verify_server_cert(
         &self,
-        _end_entity: &CertificateDer<'_>,
-        _intermediates: &[CertificateDer<'_>],
-        _server_name: &ServerName<'_>,
-        _ocsp_response: &[u8],
-        _now: UnixTime,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp_response: &[u8],
+        now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
-        Ok(ServerCertVerified::assertion())
+        let Some(webpki) = &self.chain else {
+            return Ok(ServerCertVerified::assertion());
+        };
+        // webpki checks the chain before the name, so a name mismatch is the only error left
+        // to forgive.
+        match webpki.verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
+        {
+            Err(rustls::Error::InvalidCertificate(
+                CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. },
+            )) => Ok(ServerCertVerified::assertion()),
+            other => other,
+        }
     }
 
     fn verify_tls12_signature(
@@ -50,7 +106,7 @@ impl ServerCertVerifier for AcceptAnyCertificate {
             message,
             cert,
             dss,
-            &self.0.signature_verification_algorithms,
+            &self.provider.signature_verification_algorithms,
         )
     }
 
@@ -64,11 +120,13 @@ impl ServerCertVerifier for AcceptAnyCertificate {
             message,
             cert,
             dss,
-            &self.0.signature_verification_algorithms,
+            &self.provider.signature_verification_algorithms,
         )
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.0.signature_verification_algorithms.supported_schemes()
+        self.provider
+            .signature_verification_algorithms
+            .supported_schemes()
     }
 }

@@ -21,30 +21,25 @@ pub const TYPE: &str = "postgresql";
 
 pub use crate::sql::Error;
 
+mod ssl;
+pub use ssl::{Roots, SslMode, Tls};
+
 /// The database's name in messages.
 const DATABASE: &str = "PostgreSQL";
-
-/// `sslmode`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum SslMode {
-    /// No TLS.
-    Disable,
-    /// TLS when the server offers it, without checking its certificate.
-    Prefer,
-    /// TLS required, without checking the certificate (libpq's `require`).
-    Require,
-}
 
 /// A parsed `postgresql` trigger.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Config {
     /// The connection string (`connection`, or built from host, port, userName, dbName,
-    /// sslmode and password); it may hold the password.
+    /// sslmode and password) as given; it may hold the password. Connections are shared per
+    /// string.
     pub connection: Secret,
+    /// The same string without the TLS settings tokio-postgres does not read.
+    pub driver: Secret,
     /// `host:port/dbname`, for messages.
     pub server: String,
-    /// The TLS mode.
-    pub ssl_mode: SslMode,
+    /// How TLS is negotiated and the server checked (`sslmode`, `sslrootcert`).
+    pub tls: Tls,
     /// `query`.
     pub query: String,
     /// `targetQueryValue`, > 0.
@@ -52,12 +47,6 @@ pub struct Config {
     /// `activationTargetQueryValue` (default 0).
     pub activation_target_query_value: f64,
 }
-
-const SSL_MODES: &[(&str, SslMode)] = &[
-    ("disable", SslMode::Disable),
-    ("prefer", SslMode::Prefer),
-    ("require", SslMode::Require),
-];
 
 impl Config {
     /// Reads the trigger's parameters.
@@ -74,78 +63,82 @@ impl Config {
         )?;
         let activation_target_query_value =
             params.f64_or("activationTargetQueryValue", params::METADATA, 0.0)?;
-        let (connection, server, ssl_mode) = if let Some(connection) =
-            params.secret("connection", params::AUTH_ENV)
-        {
-            let parsed: tokio_postgres::Config = connection.expose().parse().map_err(|_| ParamError::Invalid {
-                param: "connection".into(),
-                value: crate::secret::REDACTED.into(),
-                expected: "a libpq connection string (host=… port=… user=… dbname=… sslmode=…) or postgresql:// URL".into(),
-            })?;
-            let host = parsed
-                .get_hosts()
-                .first()
-                .map_or_else(String::new, |h| match h {
-                    tokio_postgres::config::Host::Tcp(name) => name.clone(),
-                    tokio_postgres::config::Host::Unix(path) => path.display().to_string(),
-                });
-            let port = parsed.get_ports().first().copied().unwrap_or(5432);
-            let ssl_mode = match parsed.get_ssl_mode() {
-                tokio_postgres::config::SslMode::Disable => SslMode::Disable,
-                tokio_postgres::config::SslMode::Require => SslMode::Require,
-                _ => SslMode::Prefer,
-            };
-            let server = format!("{host}:{port}/{}", parsed.get_dbname().unwrap_or_default());
-            (connection, server, ssl_mode)
-        } else {
-            let host = params.required_string(
-                "host",
-                params::ANY,
-                "give connection, or host, port, userName, dbName",
-            )?;
-            let port = params.parse_or("port", params::ANY, 5432_u16, "a port number")?;
-            let user = params.required_string("userName", params::ANY, "the user to connect as")?;
-            let dbname = params.required_string("dbName", params::ANY, "the database to query")?;
-            let ssl_text = params
-                .string("sslmode", params::ANY)
-                .unwrap_or_else(|| "disable".into());
-            let ssl_mode = match ssl_text.as_str() {
-                "verify-ca" | "verify-full" => {
-                    return Err(ParamError::rule(
-                        "sslmode",
-                        format!(
-                            "{ssl_text:?} (certificate verification) is not supported yet; allowed: \"disable\", \"prefer\" or \"require\""
-                        ),
-                    ));
-                }
-                _ => params
-                    .choice("sslmode", params::ANY, SSL_MODES)?
-                    .unwrap_or(SslMode::Disable),
-            };
-            let password = params
-                .secret("password", params::AUTH_ENV)
-                .map(|p| format!(" password={}", quote(p.expose())))
-                .unwrap_or_default();
-            let text = format!(
-                "host={} port={port} user={} dbname={} sslmode={ssl_text}{password}",
-                quote(&host),
-                quote(&user),
-                quote(&dbname)
-            );
-            (
-                Secret::new(text),
-                format!("{host}:{port}/{dbname}"),
-                ssl_mode,
-            )
+        let connection = match params.secret("connection", params::AUTH_ENV) {
+            Some(connection) => connection,
+            None => Secret::new(connection_from_fields(params)?),
         };
+        let (driver, tls) =
+            ssl::split(connection.expose(), SslMode::Prefer).map_err(|e| match e {
+                ssl::SplitError::Malformed => not_a_connection_string(),
+                ssl::SplitError::Mode(mode) => ParamError::rule(
+                    "sslmode",
+                    format!("{mode:?} is not supported; allowed: {}", ssl::ALLOWED),
+                ),
+                ssl::SplitError::Unsupported(key) => ParamError::rule(
+                    "connection",
+                    format!(
+                        "{key} is not supported: Tidal does not present client certificates to \
+                         PostgreSQL; authenticate with a password"
+                    ),
+                ),
+            })?;
+        let parsed: tokio_postgres::Config =
+            driver.parse().map_err(|_| not_a_connection_string())?;
+        let host = parsed
+            .get_hosts()
+            .first()
+            .map_or_else(String::new, |h| match h {
+                tokio_postgres::config::Host::Tcp(name) => name.clone(),
+                tokio_postgres::config::Host::Unix(path) => path.display().to_string(),
+            });
+        let port = parsed.get_ports().first().copied().unwrap_or(5432);
+        let server = format!("{host}:{port}/{}", parsed.get_dbname().unwrap_or_default());
         Ok(Self {
             connection,
+            driver: Secret::new(driver),
             server,
-            ssl_mode,
+            tls,
             query,
             target_query_value,
             activation_target_query_value,
         })
+    }
+}
+
+/// The connection string KEDA builds from `host`, `port`, `userName`, `dbName`, `sslmode`
+/// (default `disable`) and `password`.
+fn connection_from_fields(params: &Params<'_>) -> Result<String, ParamError> {
+    let host = params.required_string(
+        "host",
+        params::ANY,
+        "give connection, or host, port, userName, dbName",
+    )?;
+    let port = params.parse_or("port", params::ANY, 5432_u16, "a port number")?;
+    let user = params.required_string("userName", params::ANY, "the user to connect as")?;
+    let dbname = params.required_string("dbName", params::ANY, "the database to query")?;
+    let mode = params
+        .choice("sslmode", params::ANY, ssl::SSL_MODES)?
+        .unwrap_or(SslMode::Disable);
+    let mode = mode.name();
+    let password = params
+        .secret("password", params::AUTH_ENV)
+        .map(|p| format!(" password={}", quote(p.expose())))
+        .unwrap_or_default();
+    Ok(format!(
+        "host={} port={port} user={} dbname={} sslmode={mode}{password}",
+        quote(&host),
+        quote(&user),
+        quote(&dbname)
+    ))
+}
+
+fn not_a_connection_string() -> ParamError {
+    ParamError::Invalid {
+        param: "connection".into(),
+        value: crate::secret::REDACTED.into(),
+        expected: "a libpq connection string (host=… port=… user=… dbname=… sslmode=…) or \
+                   postgresql:// URL"
+            .into(),
     }
 }
 
@@ -196,7 +189,7 @@ impl PostgresScaler {
         }
         let mut pg: tokio_postgres::Config =
             self.config
-                .connection
+                .driver
                 .expose()
                 .parse()
                 .map_err(|e: tokio_postgres::Error| Error::Connect {
@@ -205,21 +198,20 @@ impl PostgresScaler {
                     reason: e.to_string(),
                 })?;
         pg.connect_timeout(timeout);
-        let connect_error = |e: tokio_postgres::Error| Error::Connect {
+        let connect_error = |reason: String| Error::Connect {
             database: DATABASE,
             server: self.config.server.clone(),
-            reason: crate::http::error_chain(&e),
+            reason,
         };
-        let client = if self.config.ssl_mode == SslMode::Disable {
-            let (client, connection) = pg
-                .connect(tokio_postgres::NoTls)
-                .await
-                .map_err(connect_error)?;
+        let chain = |e: tokio_postgres::Error| connect_error(crate::http::error_chain(&e));
+        let client = if self.config.tls.mode == SslMode::Disable {
+            let (client, connection) = pg.connect(tokio_postgres::NoTls).await.map_err(chain)?;
             tokio::spawn(connection);
             client
         } else {
-            let tls = tokio_postgres_rustls::MakeRustlsConnect::new(crate::tls::encrypt_only());
-            let (client, connection) = pg.connect(tls).await.map_err(connect_error)?;
+            let rustls = ssl::client_config(&self.config.tls).map_err(connect_error)?;
+            let tls = tokio_postgres_rustls::MakeRustlsConnect::new(rustls);
+            let (client, connection) = pg.connect(tls).await.map_err(chain)?;
             tokio::spawn(connection);
             client
         };

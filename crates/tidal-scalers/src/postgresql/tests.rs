@@ -25,16 +25,31 @@ fn a_connection_string_is_built_from_fields_and_kept_secret() {
         r"host='db' port=5432 user='app' dbname='shop' sslmode=disable password='it\'s s3cret'"
     );
     assert_eq!(config.server, "db:5432/shop");
-    assert_eq!(config.ssl_mode, SslMode::Disable);
+    assert_eq!(config.tls.mode, SslMode::Disable);
     assert_eq!(scaler.metric_specs()[0].name, "s0-postgresql");
     assert!(!format!("{scaler:?}").contains("s3cret"));
     // The string must be one tokio-postgres accepts.
     assert!(
         config
-            .connection
+            .driver
             .expose()
             .parse::<tokio_postgres::Config>()
             .is_ok()
+    );
+}
+
+#[test]
+fn verify_full_from_fields_checks_the_server_against_the_system_store() {
+    let scaler = build(&overrides(FIELDS, &[("sslmode", "verify-full")]), &[]).unwrap();
+    let config = scaler.config();
+    assert!(config.connection.expose().contains("sslmode=verify-full"));
+    assert!(config.driver.expose().contains("sslmode='require'"));
+    assert_eq!(
+        config.tls,
+        Tls {
+            mode: SslMode::VerifyFull,
+            roots: Roots::System
+        }
     );
 }
 
@@ -49,7 +64,7 @@ fn a_connection_string_from_authentication_wins() {
     )
     .unwrap();
     assert_eq!(scaler.config().server, "db.internal:6543/orders");
-    assert_eq!(scaler.config().ssl_mode, SslMode::Require);
+    assert_eq!(scaler.config().tls.mode, SslMode::Require);
 }
 
 #[test]
@@ -80,7 +95,12 @@ fn every_invalid_parameter_is_named() {
             &[],
             "\"sslmode\" has the value \"maybe\"",
         ),
-        (&[("sslmode", "verify-full")], &[], "is not supported yet"),
+        (
+            &[],
+            &[("connection", "host=db user=app sslmode=allow")],
+            "\"sslmode\": \"allow\" is not supported; allowed: \"disable\", \"prefer\", \
+             \"require\", \"verify-ca\" or \"verify-full\"",
+        ),
         (
             &[],
             &[("connection", "host=db port=notaport")],

@@ -111,3 +111,104 @@ async fn bad_queries_results_and_credentials() {
     );
     assert!(!err.contains("wrong-password"), "{err}");
 }
+
+const TLS_VARS: &[&str] = &[
+    "TIDAL_POSTGRES_HOST",
+    "TIDAL_POSTGRES_PORT",
+    "TIDAL_POSTGRES_USER",
+    "TIDAL_POSTGRES_PASSWORD",
+    "TIDAL_POSTGRES_DB",
+    "TIDAL_POSTGRES_CA",
+    "TIDAL_POSTGRES_OTHER_CA",
+];
+
+/// 1 when the server sees this session encrypted, 0 when not.
+const ENCRYPTED: &str = "SELECT ssl::int FROM pg_stat_ssl WHERE pid = pg_backend_pid()";
+
+#[tokio::test]
+async fn sslmodes_encrypt_and_verify_the_server_as_libpq_does() {
+    let Some(env) = common::env(TLS_VARS) else {
+        return;
+    };
+    let (host, port) = (&env["TIDAL_POSTGRES_HOST"], &env["TIDAL_POSTGRES_PORT"]);
+    let (ca, other_ca) = (&env["TIDAL_POSTGRES_CA"], &env["TIDAL_POSTGRES_OTHER_CA"]);
+    let credentials = format!(
+        "port={port} user={} password={} dbname={}",
+        env["TIDAL_POSTGRES_USER"], env["TIDAL_POSTGRES_PASSWORD"], env["TIDAL_POSTGRES_DB"]
+    );
+    // The certificate names 127.0.0.1 and localhost. Connecting to the same address under
+    // another name (host for the certificate check, hostaddr for the socket) tells verify-ca,
+    // which checks only the chain, from verify-full, which checks the name too.
+    let direct = format!("host={host} {credentials}");
+    let renamed = format!("host=pg.tidal.test hostaddr={host} {credentials}");
+    let url = format!(
+        "postgresql://{}:{}@{host}:{port}/{}?sslmode=verify-full&sslrootcert={}",
+        env["TIDAL_POSTGRES_USER"],
+        env["TIDAL_POSTGRES_PASSWORD"],
+        env["TIDAL_POSTGRES_DB"],
+        url_escape(ca)
+    );
+    let encrypted = [
+        (format!("{direct} sslmode=disable"), 0.0),
+        (format!("{direct} sslmode=require"), 1.0),
+        (
+            format!("{direct} sslmode=verify-full sslrootcert={ca}"),
+            1.0,
+        ),
+        (format!("{renamed} sslmode=verify-ca sslrootcert={ca}"), 1.0),
+        (url, 1.0),
+    ];
+    for (connection, want) in encrypted {
+        let value = sample(&connection)
+            .await
+            .unwrap_or_else(|e| panic!("{connection}: {e}"));
+        assert_eq!(value, want, "{connection}");
+    }
+    let refused = [
+        (
+            format!("{renamed} sslmode=verify-full sslrootcert={ca}"),
+            "not valid for name",
+        ),
+        (
+            format!("{direct} sslmode=verify-full sslrootcert={other_ca}"),
+            "invalid peer certificate",
+        ),
+        (
+            format!("{direct} sslmode=require sslrootcert={other_ca}"),
+            "invalid peer certificate",
+        ),
+    ];
+    for (connection, want) in refused {
+        let error = sample(&connection).await.unwrap_err();
+        assert!(
+            error.contains("cannot connect") && error.contains(want),
+            "{connection}: {error}"
+        );
+        assert!(!error.contains(&env["TIDAL_POSTGRES_PASSWORD"]), "{error}");
+    }
+}
+
+/// The value of [`ENCRYPTED`] through a `postgresql` trigger on `connection`.
+async fn sample(connection: &str) -> Result<f64, String> {
+    let scaler = common::build(
+        "postgresql",
+        &[("query", ENCRYPTED), ("targetQueryValue", "1")],
+        &[("connection", connection)],
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    let values = scaler.sample().await.map_err(|e| e.to_string())?;
+    Ok(values[0].value)
+}
+
+/// `path` as a URL query value.
+fn url_escape(path: &str) -> String {
+    path.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                char::from(b).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
