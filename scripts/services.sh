@@ -14,6 +14,8 @@ set -euo pipefail
 
 # shellcheck source=services/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/services/common.sh"
+# shellcheck source=services/tls.sh
+source "$SERVICES_LIB/tls.sh"
 for svc in "${ALL_SERVICES[@]}"; do
   # shellcheck source=/dev/null
   source "$SERVICES_LIB/$svc.sh"
@@ -160,6 +162,7 @@ q() { printf 'export %s=%q\n' "$1" "$2"; }
 cmd_env() {
   local svc
   q TIDAL_SERVICES_HOST "$HOST"
+  tls_env
   for svc in "$@"; do "${svc}_env"; done
 }
 

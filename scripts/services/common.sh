@@ -13,7 +13,8 @@ shopt -s inherit_errexit
 SERVICES_LIB="$TIDAL_ROOT/scripts/services"
 SERVICES_DIR="${TIDAL_SERVICES_DIR:-$TIDAL_CACHE/services}"
 
-# Loopback only, on purpose not configurable: these servers have test passwords and no TLS.
+# Loopback only, on purpose not configurable: these servers have test passwords and test
+# certificates.
 HOST="127.0.0.1"
 
 # `up` starts them side by side; `down` stops them in reverse of this order, so Prometheus goes
@@ -24,10 +25,13 @@ ALL_SERVICES=(redis rabbitmq postgresql mariadb nats kafka exporter prometheus)
 # 4222/8222, 9092/9093, 9090, 9100) so a distro instance or a developer's own never clashes.
 REDIS_PORT="${TIDAL_REDIS_PORT:-16379}"
 REDIS_AUTH_PORT="${TIDAL_REDIS_AUTH_PORT:-16380}"
+REDIS_TLS_PORT="${TIDAL_REDIS_TLS_PORT:-16381}"
 RABBITMQ_PORT="${TIDAL_RABBITMQ_PORT:-16672}"
 RABBITMQ_MANAGEMENT_PORT="${TIDAL_RABBITMQ_MANAGEMENT_PORT:-16673}"
 RABBITMQ_DIST_PORT="${TIDAL_RABBITMQ_DIST_PORT:-16674}"
 RABBITMQ_EPMD_PORT="${TIDAL_RABBITMQ_EPMD_PORT:-16675}"
+RABBITMQ_TLS_PORT="${TIDAL_RABBITMQ_TLS_PORT:-16676}"
+RABBITMQ_MANAGEMENT_TLS_PORT="${TIDAL_RABBITMQ_MANAGEMENT_TLS_PORT:-16677}"
 POSTGRES_PORT="${TIDAL_POSTGRES_PORT:-15432}"
 MYSQL_PORT="${TIDAL_MYSQL_PORT:-13306}"
 NATS_PORT="${TIDAL_NATS_PORT:-14222}"

@@ -1,9 +1,8 @@
 # shellcheck shell=bash
 # PostgreSQL for the postgresql scaler: our own cluster (not Debian's `main`), a database and an
 # owner with a password, reached over TCP on loopback with scram-sha-256 like a real deployment.
-# TLS is on, with a certificate for 127.0.0.1 and localhost from a test CA made here, so the
-# scaler's sslmode require, verify-ca and verify-full meet a real server; plain connections
-# (sslmode=disable) still work.
+# TLS is on, with a certificate from the test CA (tls.sh), so the scaler's sslmode require,
+# verify-ca and verify-full meet a real server; plain connections (sslmode=disable) still work.
 
 postgresql_packages() { echo postgresql postgresql-client openssl; }
 
@@ -38,36 +37,11 @@ postgresql_health() { [[ "$(pg_user -tAc 'SELECT 1' 2>/dev/null)" == 1 ]]; }
 
 pg_ready() { pg_isready -q -h "$HOST" -p "$POSTGRES_PORT"; }
 
-# pg_tls DIR: a test CA, a server certificate it signs for 127.0.0.1 and localhost, and a
-# second CA that signs nothing (a client trusting only it must refuse the server). Made once.
-pg_tls() {
-  local tls="$1" ec=(-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes)
-  if [[ ! -f "$tls/server.pem" ]]; then
-    log "Making the test CA and PostgreSQL's server certificate in $tls."
-    mkdir -p "$tls"
-    local ca
-    for ca in ca other-ca; do
-      openssl req -x509 "${ec[@]}" -days 3650 -subj "/CN=Tidal test $ca" \
-        -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign" \
-        -keyout "$tls/$ca.key" -out "$tls/$ca.pem" 2>/dev/null
-    done
-    openssl req "${ec[@]}" -subj "/CN=localhost" -keyout "$tls/server.key" \
-      -out "$tls/server.csr" 2>/dev/null
-    printf '%s\n' "subjectAltName=IP:127.0.0.1,DNS:localhost" "basicConstraints=CA:FALSE" \
-      "keyUsage=digitalSignature" "extendedKeyUsage=serverAuth" >"$tls/server.ext"
-    openssl x509 -req -days 3650 -in "$tls/server.csr" -CA "$tls/ca.pem" -CAkey "$tls/ca.key" \
-      -CAcreateserial -extfile "$tls/server.ext" -out "$tls/server.pem" 2>/dev/null
-  fi
-  # PostgreSQL refuses a key that others can read.
-  chown postgres:postgres "$tls/server.key"
-  chmod 600 "$tls/server.key"
-}
-
 postgresql_up() {
   local dir bin
   dir="$(svc_dir postgresql)"
   bin="$(pg_bin)"
-  pg_tls "$dir/tls"
+  tls_server_cert postgresql postgres
   mkdir -p "$dir/data" "$dir/run"
   chown postgres:postgres "$dir/data" "$dir/run"
   chmod 700 "$dir/data" "$dir/run"
@@ -88,7 +62,8 @@ postgresql_up() {
       -c listen_addresses="$HOST" -c port="$POSTGRES_PORT" \
       -c unix_socket_directories="$dir/run" \
       -c shared_buffers=64MB -c max_connections=50 \
-      -c ssl=on -c ssl_cert_file="$dir/tls/server.pem" -c ssl_key_file="$dir/tls/server.key" \
+      -c ssl=on -c ssl_cert_file="$TLS_DIR/postgresql.pem" \
+      -c ssl_key_file="$TLS_DIR/postgresql.key" \
       -c fsync=off -c synchronous_commit=off -c full_page_writes=off \
       -c logging_collector=off
   fi
@@ -112,9 +87,6 @@ postgresql_env() {
   q TIDAL_POSTGRES_USER "$SERVICES_USER"
   q TIDAL_POSTGRES_PASSWORD "$SERVICES_PASSWORD"
   q TIDAL_POSTGRES_DB "$SERVICES_DB"
-  # The CA that signed the server's certificate, and one that did not (for sslrootcert).
-  q TIDAL_POSTGRES_CA "$(svc_dir postgresql)/tls/ca.pem"
-  q TIDAL_POSTGRES_OTHER_CA "$(svc_dir postgresql)/tls/other-ca.pem"
   # KEDA's `connectionFromEnv` takes a libpq keyword string; these two connect in plain text,
   # the TLS tests add their own sslmode.
   q TIDAL_POSTGRES_CONNECTION "host=$HOST port=$POSTGRES_PORT user=$SERVICES_USER \

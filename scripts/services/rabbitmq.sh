@@ -1,6 +1,8 @@
 # shellcheck shell=bash
 # RabbitMQ for the rabbitmq scaler, with the management plugin on: KEDA's HTTP mode (and our
 # tests' setup and assertions) read queue lengths from its API, AMQP mode uses the AMQP port.
+# Both also listen with TLS, requiring a client certificate from the test CA (tls.sh), for the
+# scaler's `ca`, `cert`, `key` and `unsafeSsl`.
 #
 # Run from Debian's package but as our own node: its own epmd on a private port (the distro's
 # wrapper would switch to the rabbitmq user and use /var/lib/rabbitmq, and a shared epmd outlives
@@ -64,11 +66,25 @@ rabbitmq_up() {
   # /etc/rabbitmq/rabbitmq-env.conf out; everything it could set comes from rabbitmq_exports.
   rm -f "$dir/rabbitmq-env.conf"
   echo '[rabbitmq_management].' >"$dir/enabled_plugins"
+  tls_server_cert rabbitmq root
   install -m 600 /dev/null "$dir/rabbitmq.conf"
   cat >"$dir/rabbitmq.conf" <<EOF
 listeners.tcp.default = $HOST:$RABBITMQ_PORT
 management.tcp.ip = $HOST
 management.tcp.port = $RABBITMQ_MANAGEMENT_PORT
+listeners.ssl.default = $HOST:$RABBITMQ_TLS_PORT
+ssl_options.cacertfile = $TLS_DIR/ca.pem
+ssl_options.certfile = $TLS_DIR/rabbitmq.pem
+ssl_options.keyfile = $TLS_DIR/rabbitmq.key
+ssl_options.verify = verify_peer
+ssl_options.fail_if_no_peer_cert = true
+management.ssl.ip = $HOST
+management.ssl.port = $RABBITMQ_MANAGEMENT_TLS_PORT
+management.ssl.cacertfile = $TLS_DIR/ca.pem
+management.ssl.certfile = $TLS_DIR/rabbitmq.pem
+management.ssl.keyfile = $TLS_DIR/rabbitmq.key
+management.ssl.verify = verify_peer
+management.ssl.fail_if_no_peer_cert = true
 # Only applied when the node's database is first created.
 default_user = $SERVICES_USER
 default_pass = $SERVICES_PASSWORD
@@ -91,7 +107,8 @@ EOF
     wait_for 15 "epmd on $HOST:$RABBITMQ_EPMD_PORT" "$dir/pids/epmd.pid" rabbitmq_epmd_up ||
       { show_log_tail "$dir/logs/epmd.log"; die "epmd did not start."; }
     if ! proc_pid "$dir/pids/rabbitmq.pid" >/dev/null; then
-      require_free_ports rabbitmq "$RABBITMQ_PORT" "$RABBITMQ_MANAGEMENT_PORT" "$RABBITMQ_DIST_PORT"
+      require_free_ports rabbitmq "$RABBITMQ_PORT" "$RABBITMQ_MANAGEMENT_PORT" "$RABBITMQ_DIST_PORT" \
+        "$RABBITMQ_TLS_PORT" "$RABBITMQ_MANAGEMENT_TLS_PORT"
       # The script in /usr/lib/rabbitmq/bin runs as the caller (the /usr/sbin wrapper would su to
       # the rabbitmq user); it traps SIGTERM and stops the VM cleanly.
       proc_start "$dir/pids/rabbitmq.pid" "$dir/logs/rabbitmq.log" \
@@ -122,4 +139,7 @@ rabbitmq_env() {
   q TIDAL_RABBITMQ_AMQP_URL "amqp://$SERVICES_USER:$SERVICES_PASSWORD@$HOST:$RABBITMQ_PORT/%2F"
   q TIDAL_RABBITMQ_HTTP_URL \
     "http://$SERVICES_USER:$SERVICES_PASSWORD@$HOST:$RABBITMQ_MANAGEMENT_PORT/%2F"
+  q TIDAL_RABBITMQ_AMQPS_URL "amqps://$SERVICES_USER:$SERVICES_PASSWORD@$HOST:$RABBITMQ_TLS_PORT/%2F"
+  q TIDAL_RABBITMQ_HTTPS_URL \
+    "https://$SERVICES_USER:$SERVICES_PASSWORD@$HOST:$RABBITMQ_MANAGEMENT_TLS_PORT/%2F"
 }

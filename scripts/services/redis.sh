@@ -1,11 +1,13 @@
 # shellcheck shell=bash
 # Redis for the redis and redis-streams scalers: one open instance and one that needs a password,
 # with both the default user's password (requirepass, KEDA's `password` alone) and an ACL user
-# (KEDA's `username` + `password`), so both auth paths run against a real server.
+# (KEDA's `username` + `password`), so both auth paths run against a real server; and one that
+# speaks only TLS and requires a client certificate from the test CA (tls.sh), for `enableTLS`,
+# `ca`, `cert`, `key` and `unsafeSsl`.
 
 redis_packages() { echo redis-server redis-tools; }
 
-redis_procs() { echo redis redis-auth; }
+redis_procs() { echo redis redis-auth redis-tls; }
 
 # redis_conf PORT EXTRA...: a config for one instance. Persistence is off: tests make their data.
 redis_conf() {
@@ -34,9 +36,15 @@ redis_cli_auth() {
     --user "$SERVICES_USER" "$@"
 }
 
+redis_cli_tls() {
+  redis-cli -h "$HOST" -p "$REDIS_TLS_PORT" --tls --cacert "$TLS_DIR/ca.pem" \
+    --cert "$TLS_DIR/client.pem" --key "$TLS_DIR/client.key" "$@"
+}
+
 redis_ping_open() { [[ "$(redis_cli_open ping 2>/dev/null)" == PONG ]]; }
 redis_ping_auth() { [[ "$(redis_cli_auth ping 2>/dev/null)" == PONG ]]; }
-redis_health() { redis_ping_open && redis_ping_auth; }
+redis_ping_tls() { [[ "$(redis_cli_tls ping 2>/dev/null)" == PONG ]]; }
+redis_health() { redis_ping_open && redis_ping_auth && redis_ping_tls; }
 
 redis_up() {
   local dir
@@ -47,6 +55,13 @@ redis_up() {
   redis_conf "$REDIS_AUTH_PORT" \
     "requirepass $SERVICES_PASSWORD" \
     "user $SERVICES_USER on >$SERVICES_PASSWORD ~* &* +@all" >"$dir/redis-auth.conf"
+  tls_server_cert redis root
+  redis_conf 0 \
+    "tls-port $REDIS_TLS_PORT" \
+    "tls-cert-file $TLS_DIR/redis.pem" \
+    "tls-key-file $TLS_DIR/redis.key" \
+    "tls-ca-cert-file $TLS_DIR/ca.pem" \
+    "tls-auth-clients yes" >"$dir/redis-tls.conf"
   if ! proc_pid "$dir/pids/redis.pid" >/dev/null; then
     require_free_ports redis "$REDIS_PORT"
     proc_start "$dir/pids/redis.pid" "$dir/logs/redis.log" redis-server "$dir/redis.conf"
@@ -56,10 +71,17 @@ redis_up() {
     proc_start "$dir/pids/redis-auth.pid" "$dir/logs/redis-auth.log" \
       redis-server "$dir/redis-auth.conf"
   fi
+  if ! proc_pid "$dir/pids/redis-tls.pid" >/dev/null; then
+    require_free_ports redis "$REDIS_TLS_PORT"
+    proc_start "$dir/pids/redis-tls.pid" "$dir/logs/redis-tls.log" \
+      redis-server "$dir/redis-tls.conf"
+  fi
   wait_for 30 "redis on $HOST:$REDIS_PORT" "$dir/pids/redis.pid" redis_ping_open ||
     { show_log_tail "$dir/logs/redis.log"; die "redis did not answer PING."; }
   wait_for 30 "redis with auth on $HOST:$REDIS_AUTH_PORT" "$dir/pids/redis-auth.pid" redis_ping_auth ||
     { show_log_tail "$dir/logs/redis-auth.log"; die "redis with auth did not answer PING."; }
+  wait_for 30 "redis with TLS on $HOST:$REDIS_TLS_PORT" "$dir/pids/redis-tls.pid" redis_ping_tls ||
+    { show_log_tail "$dir/logs/redis-tls.log"; die "redis with TLS did not answer PING."; }
 }
 
 redis_env() {
@@ -72,4 +94,5 @@ redis_env() {
   q TIDAL_REDIS_AUTH_USERNAME "$SERVICES_USER"
   q TIDAL_REDIS_AUTH_PASSWORD "$SERVICES_PASSWORD"
   q TIDAL_REDIS_AUTH_URL "redis://$SERVICES_USER:$SERVICES_PASSWORD@$HOST:$REDIS_AUTH_PORT"
+  q TIDAL_REDIS_TLS_ADDRESS "$HOST:$REDIS_TLS_PORT"
 }

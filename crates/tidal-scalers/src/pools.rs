@@ -104,8 +104,8 @@ pub struct ClientPools {
     /// HTTP clients per TLS configuration (credentials go per request, so they do not split
     /// the pool).
     pub http: Pool<TlsConfig, reqwest::Client>,
-    /// AMQP connections per URI (credentials included).
-    pub amqp: Pool<crate::secret::Secret, std::sync::Arc<lapin::Connection>>,
+    /// AMQP connections per URI (credentials included) and TLS material.
+    pub amqp: Pool<(crate::secret::Secret, TlsConfig), std::sync::Arc<lapin::Connection>>,
     /// Kafka broker connections per bootstrap servers and credentials.
     pub kafka: crate::kafka::ClientPool,
     /// gRPC channels to external scalers per address and TLS settings.

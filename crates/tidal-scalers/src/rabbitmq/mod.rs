@@ -18,7 +18,7 @@ use lapin::types::FieldTable;
 
 pub use config::{Config, Mode, Operation, Protocol};
 
-use crate::http::{self, HttpAuth, HttpError};
+use crate::http::{self, HttpAuth, HttpError, TlsConfig};
 use crate::metric::{MetricSpec, MetricValue};
 use crate::params::ParamError;
 use crate::scaler::{BuildContext, Scaler};
@@ -89,7 +89,8 @@ pub struct RabbitMqScaler {
     services: std::sync::Arc<crate::Services>,
     specs: Vec<MetricSpec>,
     http: Option<(reqwest::Client, url::Url, HttpAuth)>,
-    amqp_uri: Secret,
+    /// The AMQP URI and the TLS material for `amqps`: the connection pool's key.
+    amqp: (Secret, TlsConfig),
 }
 
 impl RabbitMqScaler {
@@ -168,6 +169,15 @@ impl RabbitMqScaler {
                 (Some((client, endpoint, auth)), Secret::new(""))
             }
             Protocol::Amqp => {
+                if url.scheme() == "amqps" && config.tls.unsafe_ssl {
+                    return Err(Error::from(ParamError::rule(
+                        "unsafeSsl",
+                        "is not supported for amqps: Tidal always verifies the broker's \
+                         certificate over AMQP; give the CA that signed it in the \
+                         TriggerAuthentication's ca",
+                    ))
+                    .into());
+                }
                 let _ = url.set_username(&username);
                 let _ = url.set_password(password.as_ref().map(Secret::expose));
                 url.set_path(&format!("/{}", encode(&vhost)));
@@ -175,11 +185,11 @@ impl RabbitMqScaler {
             }
         };
         Ok(Self {
+            amqp: (amqp_uri, config.tls.clone()),
             config,
             services: ctx.services.clone(),
             specs,
             http,
-            amqp_uri,
         })
     }
 
@@ -258,29 +268,46 @@ impl RabbitMqScaler {
             }
         };
         let Ok(result) = tokio::time::timeout(timeout, call).await else {
-            self.services.pools.amqp.remove(&self.amqp_uri);
+            self.services.pools.amqp.remove(&self.amqp);
             return Err(Error::Timeout {
                 host,
                 after: timeout,
             });
         };
         if matches!(result, Err(Error::Connect { .. } | Error::Amqp { .. })) {
-            self.services.pools.amqp.remove(&self.amqp_uri);
+            self.services.pools.amqp.remove(&self.amqp);
         }
         result
     }
 
     async fn amqp_connection(&self) -> Result<std::sync::Arc<lapin::Connection>, Error> {
         let pools = &self.services.pools;
-        if let Some(conn) = pools.amqp.get(&self.amqp_uri)
+        if let Some(conn) = pools.amqp.get(&self.amqp)
             && conn.status().connected()
         {
             return Ok(conn);
         }
         let _ = rustls::crypto::ring::default_provider().install_default();
-        let conn = lapin::Connection::connect(
-            self.amqp_uri.expose(),
+        let (uri, tls) = &self.amqp;
+        // amqps trusts the system's roots and `ca`, and presents `cert`/`key` when given.
+        let tls = lapin::tcp::OwnedTLSConfig {
+            identity: tls.client_identity.as_ref().map(|(cert, key)| {
+                lapin::tcp::OwnedIdentity::PKCS8 {
+                    pem: cert.expose().as_bytes().to_vec(),
+                    key: key.expose().as_bytes().to_vec(),
+                }
+            }),
+            cert_chain: tls.ca.as_ref().map(|ca| ca.expose().to_owned()),
+        };
+        let runtime = lapin::runtime::default_runtime().map_err(|e| Error::Connect {
+            host: self.config.host_shown.clone(),
+            reason: e.to_string(),
+        })?;
+        let conn = lapin::Connection::connect_with_config(
+            uri.expose(),
             lapin::ConnectionProperties::default(),
+            tls,
+            runtime,
         )
         .await
         .map_err(|e| {
@@ -295,19 +322,19 @@ impl RabbitMqScaler {
             } else {
                 Error::Connect {
                     host: self.config.host_shown.clone(),
-                    reason: strip_secret(&reason, &self.amqp_uri),
+                    reason: strip_secret(&reason, &self.amqp.0),
                 }
             }
         })?;
         let conn = std::sync::Arc::new(conn);
-        pools.amqp.insert(self.amqp_uri.clone(), conn.clone());
+        pools.amqp.insert(self.amqp.clone(), conn.clone());
         Ok(conn)
     }
 
     fn amqp_error(&self, e: &lapin::Error) -> Error {
         Error::Amqp {
             host: self.config.host_shown.clone(),
-            reason: strip_secret(&e.to_string(), &self.amqp_uri),
+            reason: strip_secret(&e.to_string(), &self.amqp.0),
         }
     }
 }

@@ -134,3 +134,34 @@ pub(crate) async fn eventually(scaler: &dyn Scaler, want: f64) -> tidal_scalers:
         }
     }
 }
+
+/// The test CA's PEM material (`scripts/services/tls.sh`), read from the files `services.sh
+/// env` names.
+pub(crate) struct TlsFiles {
+    /// The CA that signed every test server's certificate.
+    pub(crate) ca: String,
+    /// A CA that signed nothing.
+    pub(crate) other_ca: String,
+    /// A client certificate signed by `ca`, and its key.
+    pub(crate) cert: String,
+    pub(crate) key: String,
+}
+
+/// The test CA's files, or `None` (test skipped) as [`env`] decides.
+pub(crate) fn tls_files() -> Option<TlsFiles> {
+    let env = env(&[
+        "TIDAL_TLS_CA",
+        "TIDAL_TLS_OTHER_CA",
+        "TIDAL_TLS_CLIENT_CERT",
+        "TIDAL_TLS_CLIENT_KEY",
+    ])?;
+    let read = |name: &str| {
+        std::fs::read_to_string(&env[name]).unwrap_or_else(|e| panic!("{}: {e}", env[name]))
+    };
+    Some(TlsFiles {
+        ca: read("TIDAL_TLS_CA"),
+        other_ca: read("TIDAL_TLS_OTHER_CA"),
+        cert: read("TIDAL_TLS_CLIENT_CERT"),
+        key: read("TIDAL_TLS_CLIENT_KEY"),
+    })
+}

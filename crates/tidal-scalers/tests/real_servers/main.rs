@@ -16,4 +16,6 @@ mod nats_jetstream;
 mod postgresql;
 mod prometheus;
 mod rabbitmq;
+mod rabbitmq_tls;
 mod redis;
+mod redis_tls;

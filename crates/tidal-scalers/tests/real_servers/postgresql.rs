@@ -118,8 +118,8 @@ const TLS_VARS: &[&str] = &[
     "TIDAL_POSTGRES_USER",
     "TIDAL_POSTGRES_PASSWORD",
     "TIDAL_POSTGRES_DB",
-    "TIDAL_POSTGRES_CA",
-    "TIDAL_POSTGRES_OTHER_CA",
+    "TIDAL_TLS_CA",
+    "TIDAL_TLS_OTHER_CA",
 ];
 
 /// 1 when the server sees this session encrypted, 0 when not.
@@ -131,7 +131,7 @@ async fn sslmodes_encrypt_and_verify_the_server_as_libpq_does() {
         return;
     };
     let (host, port) = (&env["TIDAL_POSTGRES_HOST"], &env["TIDAL_POSTGRES_PORT"]);
-    let (ca, other_ca) = (&env["TIDAL_POSTGRES_CA"], &env["TIDAL_POSTGRES_OTHER_CA"]);
+    let (ca, other_ca) = (&env["TIDAL_TLS_CA"], &env["TIDAL_TLS_OTHER_CA"]);
     let credentials = format!(
         "port={port} user={} password={} dbname={}",
         env["TIDAL_POSTGRES_USER"], env["TIDAL_POSTGRES_PASSWORD"], env["TIDAL_POSTGRES_DB"]

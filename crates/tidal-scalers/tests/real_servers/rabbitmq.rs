@@ -14,7 +14,7 @@ const VARS: &[&str] = &[
 ];
 
 /// Declares `queue` and publishes `count` messages to it.
-async fn fill(amqp_url: &str, queue: &str, count: usize) -> Connection {
+pub(crate) async fn fill(amqp_url: &str, queue: &str, count: usize) -> Connection {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let conn = Connection::connect(amqp_url, ConnectionProperties::default())
         .await

@@ -1,0 +1,71 @@
+# shellcheck shell=bash
+# A test certificate authority for the servers that speak TLS (PostgreSQL, Redis), so each
+# scaler's TLS settings (`ca`, `cert`, `key`, `unsafeSsl`, `sslrootcert`, `sslmode`) meet a real
+# handshake. Everything lives in $SERVICES_DIR/tls and is made once:
+#
+#   ca.pem              the CA every server certificate here is signed by
+#   other-ca.pem        a CA that signs nothing: a client trusting only it must refuse the servers
+#   NAME.pem, NAME.key  a server certificate for 127.0.0.1 and localhost, per server
+#   client.pem/.key     a client certificate signed by ca.pem, for mutual TLS
+#
+# Keys are EC P-256: quick to make and accepted by every client Tidal uses.
+
+TLS_DIR="$SERVICES_DIR/tls"
+
+# tls_new_key_and_csr NAME SUBJECT: NAME.key and NAME.csr.
+tls_new_key_and_csr() {
+  openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj "$2" \
+    -keyout "$TLS_DIR/$1.key" -out "$TLS_DIR/$1.csr" 2>/dev/null
+}
+
+# tls_sign NAME EXTENSION...: NAME.pem from NAME.csr, signed by ca.pem for ten years.
+tls_sign() {
+  local name="$1"
+  shift
+  printf '%s\n' "$@" >"$TLS_DIR/$name.ext"
+  openssl x509 -req -days 3650 -in "$TLS_DIR/$name.csr" -CA "$TLS_DIR/ca.pem" \
+    -CAkey "$TLS_DIR/ca.key" -CAcreateserial -extfile "$TLS_DIR/$name.ext" \
+    -out "$TLS_DIR/$name.pem" 2>/dev/null
+}
+
+# tls_authorities: ca.pem, other-ca.pem and the client certificate, once.
+tls_authorities() {
+  mkdir -p "$TLS_DIR"
+  local ca
+  for ca in ca other-ca; do
+    [[ -f "$TLS_DIR/$ca.pem" ]] && continue
+    log "Making the test certificate authority $TLS_DIR/$ca.pem."
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 3650 \
+      -subj "/CN=Tidal test $ca" -addext "basicConstraints=critical,CA:TRUE" \
+      -addext "keyUsage=critical,keyCertSign" \
+      -keyout "$TLS_DIR/$ca.key" -out "$TLS_DIR/$ca.pem" 2>/dev/null
+  done
+  if [[ ! -f "$TLS_DIR/client.pem" ]]; then
+    tls_new_key_and_csr client "/CN=tidal"
+    tls_sign client "basicConstraints=CA:FALSE" "keyUsage=digitalSignature" \
+      "extendedKeyUsage=clientAuth"
+  fi
+}
+
+# tls_server_cert NAME OWNER: NAME.pem and NAME.key for 127.0.0.1 and localhost, the key readable
+# by OWNER alone (PostgreSQL refuses a key others can read).
+tls_server_cert() {
+  local name="$1" owner="$2"
+  tls_authorities
+  if [[ ! -f "$TLS_DIR/$name.pem" ]]; then
+    log "Making the test server certificate $TLS_DIR/$name.pem."
+    tls_new_key_and_csr "$name" "/CN=localhost"
+    tls_sign "$name" "subjectAltName=IP:127.0.0.1,DNS:localhost" "basicConstraints=CA:FALSE" \
+      "keyUsage=digitalSignature" "extendedKeyUsage=serverAuth"
+  fi
+  chown "$owner:" "$TLS_DIR/$name.key"
+  chmod 600 "$TLS_DIR/$name.key"
+}
+
+# tls_env: the CA files and the client certificate for the tests.
+tls_env() {
+  q TIDAL_TLS_CA "$TLS_DIR/ca.pem"
+  q TIDAL_TLS_OTHER_CA "$TLS_DIR/other-ca.pem"
+  q TIDAL_TLS_CLIENT_CERT "$TLS_DIR/client.pem"
+  q TIDAL_TLS_CLIENT_KEY "$TLS_DIR/client.key"
+}
