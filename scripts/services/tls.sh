@@ -7,6 +7,8 @@
 #   other-ca.pem        a CA that signs nothing: a client trusting only it must refuse the servers
 #   NAME.pem, NAME.key  a server certificate for 127.0.0.1 and localhost, per server
 #   client.pem/.key     a client certificate signed by ca.pem, for mutual TLS
+#   server.pem/.key     a server certificate for 127.0.0.1 and localhost that test fixtures
+#                       (the Python gRPC external scaler) serve
 #
 # Keys are EC P-256: quick to make and accepted by every client Tidal uses.
 
@@ -45,6 +47,17 @@ tls_authorities() {
     tls_sign client "basicConstraints=CA:FALSE" "keyUsage=digitalSignature" \
       "extendedKeyUsage=clientAuth"
   fi
+  tls_server_pem server
+}
+
+# tls_server_pem NAME: NAME.pem and NAME.key for 127.0.0.1 and localhost, once.
+tls_server_pem() {
+  local name="$1"
+  [[ -f "$TLS_DIR/$name.pem" ]] && return 0
+  log "Making the test server certificate $TLS_DIR/$name.pem."
+  tls_new_key_and_csr "$name" "/CN=localhost"
+  tls_sign "$name" "subjectAltName=IP:127.0.0.1,DNS:localhost" "basicConstraints=CA:FALSE" \
+    "keyUsage=digitalSignature" "extendedKeyUsage=serverAuth"
 }
 
 # tls_server_cert NAME OWNER: NAME.pem and NAME.key for 127.0.0.1 and localhost, the key readable
@@ -52,12 +65,7 @@ tls_authorities() {
 tls_server_cert() {
   local name="$1" owner="$2"
   tls_authorities
-  if [[ ! -f "$TLS_DIR/$name.pem" ]]; then
-    log "Making the test server certificate $TLS_DIR/$name.pem."
-    tls_new_key_and_csr "$name" "/CN=localhost"
-    tls_sign "$name" "subjectAltName=IP:127.0.0.1,DNS:localhost" "basicConstraints=CA:FALSE" \
-      "keyUsage=digitalSignature" "extendedKeyUsage=serverAuth"
-  fi
+  tls_server_pem "$name"
   chown "$owner:" "$TLS_DIR/$name.key"
   chmod 600 "$TLS_DIR/$name.key"
 }
@@ -68,4 +76,6 @@ tls_env() {
   q TIDAL_TLS_OTHER_CA "$TLS_DIR/other-ca.pem"
   q TIDAL_TLS_CLIENT_CERT "$TLS_DIR/client.pem"
   q TIDAL_TLS_CLIENT_KEY "$TLS_DIR/client.key"
+  q TIDAL_TLS_SERVER_CERT "$TLS_DIR/server.pem"
+  q TIDAL_TLS_SERVER_KEY "$TLS_DIR/server.key"
 }

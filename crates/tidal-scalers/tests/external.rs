@@ -7,7 +7,9 @@
 //! `s<index>-` prefix) and how it reads the answers (float and deprecated int fields, several
 //! metrics, activity, streamed pushes). Needs `python3` with `grpcio` and `grpcio-tools`
 //! (`pip install grpcio grpcio-tools`, which this test tries once when they are missing);
-//! without them the test fails under `CI=true` and is skipped elsewhere.
+//! without them the test fails under `CI=true` and is skipped elsewhere. With the test CA's files
+//! (`scripts/services/tls.sh`) the server also listens with TLS and requires a client
+//! certificate, for `caCert`, `tlsClientCert` and `tlsClientKey`.
 
 #![cfg(feature = "integration-tests")]
 // Values compared here are exact in f64.
@@ -33,6 +35,8 @@ struct TestServer {
     stdin: ChildStdin,
     stdout: BufReader<ChildStdout>,
     address: String,
+    /// The TLS listener's address, when the server was started with a certificate.
+    tls_address: Option<String>,
 }
 
 impl TestServer {
@@ -78,6 +82,11 @@ fn has_grpc() -> bool {
 /// Starts the server, or returns `None` (skipped) when Python's grpc packages are missing
 /// and cannot be installed, outside CI.
 fn start() -> Option<TestServer> {
+    start_with(&[])
+}
+
+/// [`start`] with extra environment variables for the server (its TLS files).
+fn start_with(env: &[(&str, &str)]) -> Option<TestServer> {
     if !has_grpc() {
         let _ = Command::new(python())
             .args(["-m", "pip", "install", "--quiet", "grpcio", "grpcio-tools"])
@@ -101,6 +110,7 @@ fn start() -> Option<TestServer> {
     let mut child = Command::new(python())
         .arg(&script)
         .arg(crate_dir.join("proto/externalscaler.proto"))
+        .envs(env.iter().copied())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()
@@ -112,11 +122,15 @@ fn start() -> Option<TestServer> {
     let started: Value = serde_json::from_str(&line)
         .unwrap_or_else(|e| panic!("{} did not start: {line:?}: {e}", script.display()));
     let address = format!("127.0.0.1:{}", started["port"]);
+    let tls_address = started
+        .get("tlsPort")
+        .map(|port| format!("127.0.0.1:{port}"));
     Some(TestServer {
         child,
         stdin,
         stdout,
         address,
+        tls_address,
     })
 }
 
@@ -264,4 +278,83 @@ async fn server_errors_slow_answers_and_a_dead_server_are_typed() {
         matches!(&err, tidal_scalers::Error::External(ExternalError::Rpc { code, address: a, .. }) if code == "Unavailable" && *a == address),
         "{err}"
     );
+}
+
+#[tokio::test]
+async fn tls_settings_reach_a_server_that_requires_a_client_certificate() {
+    let Some(files) = common::env(&[
+        "TIDAL_TLS_SERVER_CERT",
+        "TIDAL_TLS_SERVER_KEY",
+        "TIDAL_TLS_CA",
+    ]) else {
+        return;
+    };
+    let Some(tls) = common::tls_files() else {
+        return;
+    };
+    let Some(mut server) = start_with(&[
+        ("TIDAL_GRPC_TLS_CERT", &files["TIDAL_TLS_SERVER_CERT"]),
+        ("TIDAL_GRPC_TLS_KEY", &files["TIDAL_TLS_SERVER_KEY"]),
+        ("TIDAL_GRPC_TLS_CA", &files["TIDAL_TLS_CA"]),
+        // The refused handshakes below are expected; grpcio would log each.
+        ("GRPC_VERBOSITY", "NONE"),
+    ]) else {
+        return;
+    };
+    server.send(&json!({"specs": [{"name": "queue", "target": 5.0}]}));
+    server.send(&json!({"values": {"queue": 12.0}, "active": true}));
+    let address = server
+        .tls_address
+        .clone()
+        .expect("the server listens with TLS");
+    let build = |auth: Vec<(&'static str, String)>| {
+        let address = address.clone();
+        async move {
+            let auth: Vec<(&str, &str)> = auth.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            common::build_with(
+                "external",
+                &[("scalerAddress", &address)],
+                &auth,
+                services(2000),
+            )
+            .await
+        }
+    };
+    let scaler = build(vec![
+        ("caCert", tls.ca.clone()),
+        ("tlsClientCert", tls.cert.clone()),
+        ("tlsClientKey", tls.key.clone()),
+    ])
+    .await
+    .expect("caCert, tlsClientCert and tlsClientKey reach the server");
+    assert_eq!(scaler.metric_specs()[0].target, 5.0);
+    assert_eq!(scaler.sample().await.unwrap()[0].value, 12.0);
+
+    for (what, auth, want) in [
+        (
+            "a server certificate from a CA the trigger does not trust",
+            vec![
+                ("caCert", tls.other_ca.clone()),
+                ("tlsClientCert", tls.cert.clone()),
+                ("tlsClientKey", tls.key.clone()),
+            ],
+            "invalid peer certificate: UnknownIssuer",
+        ),
+        // The server closes the connection; no alert reaches the client reliably.
+        (
+            "no client certificate",
+            vec![("caCert", tls.ca.clone())],
+            "",
+        ),
+    ] {
+        let error = build(auth).await.expect_err(what).to_string();
+        assert!(
+            error.contains(&format!(
+                "external scaler at {address} failed GetMetricSpec"
+            )) && error.contains(want),
+            "{what}: {error}"
+        );
+        let key_line = tls.key.lines().nth(1).unwrap_or_default();
+        assert!(!error.contains(key_line), "{what}: key text in {error}");
+    }
 }

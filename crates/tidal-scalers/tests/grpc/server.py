@@ -9,6 +9,7 @@ grpc_tools.protoc; nothing generated is kept.
 Control is over stdin and stdout, one JSON object per line; every command gets one reply:
 
   start            -> {"port": N}                    (printed once the server listens)
+                   -> {"port": N, "tlsPort": M}       with TLS as below
   {"specs": [{"name": "queue", "target": 10.5}]}      metric specs (targetSizeFloat);
                    a spec with "targetInt" sets the deprecated int64 field instead
   {"values": {"queue": 37.5}}                         GetMetrics values (metricValueFloat);
@@ -21,6 +22,10 @@ Control is over stdin and stdout, one JSON object per line; every command gets o
   any other command -> {"ok": true}
 
 Usage: server.py PROTO_FILE
+
+With TIDAL_GRPC_TLS_CERT, TIDAL_GRPC_TLS_KEY and TIDAL_GRPC_TLS_CA (PEM files) set, the same
+service also listens with TLS on a second port and requires a client certificate signed by that
+CA, for the scaler's caCert, tlsClientCert and tlsClientKey.
 """
 
 import json
@@ -136,13 +141,21 @@ def main():
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=16))
     rpc.add_ExternalScalerServicer_to_server(Scaler(), server)
     port = server.add_insecure_port("127.0.0.1:0")
+    started = {"port": port}
+    tls = [os.environ.get(f"TIDAL_GRPC_TLS_{part}") for part in ("CERT", "KEY", "CA")]
+    if all(tls):
+        cert, key, ca = (open(path, "rb").read() for path in tls)
+        credentials = grpc.ssl_server_credentials(
+            [(key, cert)], root_certificates=ca, require_client_auth=True
+        )
+        started["tlsPort"] = server.add_secure_port("127.0.0.1:0", credentials)
     server.start()
 
     def reply(obj):
         sys.stdout.write(json.dumps(obj) + "\n")
         sys.stdout.flush()
 
-    reply({"port": port})
+    reply(started)
     for line in sys.stdin:
         line = line.strip()
         if not line:
