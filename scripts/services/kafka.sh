@@ -145,16 +145,33 @@ kafka_up() {
   [[ -f "$home/libs/.complete" ]] || die "Kafka $KAFKA_VERSION is not fetched; run 'scripts/services.sh install kafka'."
   kafka_log4j_configs
   mkdir -p "$dir/data"
+  # Kafka reads a PEM key store as one file: the private key, then the certificate chain.
+  tls_server_cert kafka root
+  cat "$TLS_DIR/kafka.key" "$TLS_DIR/kafka.pem" >"$dir/keystore.pem"
+  chmod 600 "$dir/keystore.pem"
+  install -m 600 /dev/null "$dir/server.properties"
   cat >"$dir/server.properties" <<EOF
 # One KRaft node in combined mode: broker and its own single-voter controller quorum.
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@$HOST:$KAFKA_CONTROLLER_PORT
-listeners=PLAINTEXT://$HOST:$KAFKA_PORT,CONTROLLER://$HOST:$KAFKA_CONTROLLER_PORT
-advertised.listeners=PLAINTEXT://$HOST:$KAFKA_PORT
+listeners=PLAINTEXT://$HOST:$KAFKA_PORT,CONTROLLER://$HOST:$KAFKA_CONTROLLER_PORT,SSL://$HOST:$KAFKA_SSL_PORT,SASL_SSL://$HOST:$KAFKA_SASL_SSL_PORT
+advertised.listeners=PLAINTEXT://$HOST:$KAFKA_PORT,SSL://$HOST:$KAFKA_SSL_PORT,SASL_SSL://$HOST:$KAFKA_SASL_SSL_PORT
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_SSL:SASL_SSL
+# TLS with the test CA (tls.sh). The SSL listener requires a client certificate; SASL_SSL
+# authenticates with a user and password over TLS, as managed Kafka services do.
+ssl.keystore.type=PEM
+ssl.keystore.location=$dir/keystore.pem
+ssl.truststore.type=PEM
+ssl.truststore.location=$TLS_DIR/ca.pem
+listener.name.ssl.ssl.client.auth=required
+listener.name.sasl_ssl.ssl.client.auth=none
+sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-256,SCRAM-SHA-512
+listener.name.sasl_ssl.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_$SERVICES_USER="$SERVICES_PASSWORD";
+listener.name.sasl_ssl.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
 log.dirs=$dir/data
 # A single node cannot replicate, so every internal topic gets one replica; few partitions keep
 # the first consumer group (which creates __consumer_offsets) quick on a small machine.
@@ -174,17 +191,30 @@ num.io.threads=2
 num.recovery.threads.per.data.dir=1
 log.retention.hours=24
 EOF
+  # The SCRAM users are written when the storage is formatted; storage formatted before they
+  # existed (no marker) is test data, so it is formatted again.
+  if [[ -f "$dir/data/meta.properties" && ! -f "$dir/scram-users" ]] &&
+    ! proc_pid "$dir/pids/kafka.pid" >/dev/null; then
+    log "Formatting Kafka storage again to add the SCRAM users."
+    rm -rf "$dir/data"
+    mkdir -p "$dir/data"
+  fi
   if [[ ! -f "$dir/data/meta.properties" ]]; then
     # KRaft storage must be formatted with a cluster id once before the first start.
     local id
     id="$(kafka_tool kafka.tools.StorageTool random-uuid)" || die "StorageTool random-uuid failed."
     log "Formatting Kafka storage in $dir/data (cluster id $id)."
     kafka_tool kafka.tools.StorageTool format --ignore-formatted -t "$id" \
-      -c "$dir/server.properties" >"$dir/logs/format.log" 2>&1 ||
+      -c "$dir/server.properties" \
+      --add-scram "SCRAM-SHA-256=[name=$SERVICES_USER,password=$SERVICES_PASSWORD]" \
+      --add-scram "SCRAM-SHA-512=[name=$SERVICES_USER,password=$SERVICES_PASSWORD]" \
+      >"$dir/logs/format.log" 2>&1 ||
       { show_log_tail "$dir/logs/format.log"; die "Kafka storage format failed."; }
+    touch "$dir/scram-users"
   fi
   if ! proc_pid "$dir/pids/kafka.pid" >/dev/null; then
-    require_free_ports kafka "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT"
+    require_free_ports kafka "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT" "$KAFKA_SSL_PORT" \
+      "$KAFKA_SASL_SSL_PORT"
     proc_start "$dir/pids/kafka.pid" "$dir/logs/kafka.log" \
       "$(kafka_java)" "-Xmx$KAFKA_HEAP" -Xms128m -XX:+UseG1GC -XX:MaxGCPauseMillis=20 \
       -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true \
@@ -201,6 +231,11 @@ kafka_env() {
   q TIDAL_KAFKA_PORT "$KAFKA_PORT"
   q TIDAL_KAFKA_BOOTSTRAP_SERVERS "$HOST:$KAFKA_PORT"
   q TIDAL_KAFKA_VERSION "$KAFKA_VERSION"
+  # TLS with a required client certificate, and SASL (PLAIN, SCRAM-SHA-256/512) over TLS.
+  q TIDAL_KAFKA_SSL_BOOTSTRAP_SERVERS "$HOST:$KAFKA_SSL_PORT"
+  q TIDAL_KAFKA_SASL_SSL_BOOTSTRAP_SERVERS "$HOST:$KAFKA_SASL_SSL_PORT"
+  q TIDAL_KAFKA_USERNAME "$SERVICES_USER"
+  q TIDAL_KAFKA_PASSWORD "$SERVICES_PASSWORD"
   # For tests that drive Kafka's own CLI classes (topics, producer, consumer groups):
   # java -cp "$TIDAL_KAFKA_CLASSPATH" org.apache.kafka.tools.TopicCommand ...
   q TIDAL_KAFKA_CLASSPATH "$(kafka_home)/libs/*"
