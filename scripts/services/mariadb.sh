@@ -42,6 +42,8 @@ mariadb_up() {
     rm -rf "$dir/data"
     mv "$dir/data.tmp" "$dir/data"
   fi
+  # TLS with a certificate from the test CA (tls.sh); plain connections still work.
+  tls_server_cert mariadb root
   if ! proc_pid "$dir/pids/mariadbd.pid" >/dev/null; then
     require_free_ports mariadb "$MYSQL_PORT"
     # --user=root: mariadbd otherwise refuses to run as root; our data dir is root's anyway.
@@ -52,7 +54,9 @@ mariadb_up() {
       --bind-address="$HOST" --port="$MYSQL_PORT" --skip-name-resolve \
       --innodb-buffer-pool-size=64M --performance-schema=OFF --max-connections=50 \
       --innodb-flush-log-at-trx-commit=0 --skip-log-bin \
-      --character-set-server=utf8mb4 --collation-server=utf8mb4_general_ci
+      --character-set-server=utf8mb4 --collation-server=utf8mb4_general_ci \
+      --ssl-cert="$TLS_DIR/mariadb.pem" --ssl-key="$TLS_DIR/mariadb.key" \
+      --ssl-ca="$TLS_DIR/ca.pem"
   fi
   wait_for 60 "mariadb on $HOST:$MYSQL_PORT" "$dir/pids/mariadbd.pid" mariadb_ping ||
     { show_log_tail "$dir/logs/mariadbd.log"; die "mariadbd did not start."; }

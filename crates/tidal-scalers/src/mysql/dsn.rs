@@ -16,7 +16,8 @@ pub struct Dsn {
     pub port: u16,
     /// Database name.
     pub db_name: String,
-    /// `tls=true|skip-verify|preferred` asks for TLS; `skip-verify` does not check the certificate.
+    /// `tls`: `None` for plain TCP, `Some(true)` to encrypt and verify the certificate (`true`),
+    /// `Some(false)` to encrypt without verifying (`skip-verify`, `preferred`).
     pub tls: Option<bool>,
 }
 
@@ -63,17 +64,27 @@ pub fn parse(text: &str) -> Result<Dsn, String> {
         ),
         None => (address, 3306),
     };
-    // `false` (or no tls parameter) means plain TCP; `skip-verify` encrypts without checking
-    // the certificate; `true`, `preferred` or a registered config name encrypt and verify.
-    let tls = query
+    // The Go driver's spellings: a boolean (`1`, `true`, `TRUE`, `True`; `0`, `false`, …) or,
+    // in any case, `skip-verify` (encrypt, do not check the certificate) and `preferred` (the
+    // same, where the Go driver would also fall back to plain text). Other values name TLS
+    // configs registered in Go code, which a KEDA manifest cannot have.
+    let tls = match query
         .split('&')
         .filter_map(|pair| pair.split_once('='))
         .find(|(k, _)| *k == "tls")
-        .and_then(|(_, v)| match v {
-            "false" => None,
-            "skip-verify" => Some(false),
-            _ => Some(true),
-        });
+        .map(|(_, v)| v)
+    {
+        None | Some("0" | "false" | "FALSE" | "False") => None,
+        Some("1" | "true" | "TRUE" | "True") => Some(true),
+        Some(v) if v.eq_ignore_ascii_case("skip-verify") || v.eq_ignore_ascii_case("preferred") => {
+            Some(false)
+        }
+        Some(v) => {
+            return Err(format!(
+                "tls={v:?} is not supported; allowed: true, false, skip-verify or preferred"
+            ));
+        }
+    };
     Ok(Dsn {
         user,
         password,
@@ -100,6 +111,18 @@ mod tests {
         );
         assert_eq!(dsn.tls, Some(false));
 
+        for (value, tls) in [
+            ("true", Some(true)),
+            ("1", Some(true)),
+            ("False", None),
+            ("0", None),
+            ("preferred", Some(false)),
+            ("Skip-Verify", Some(false)),
+        ] {
+            let dsn = parse(&format!("app@tcp(db)/shop?tls={value}")).unwrap();
+            assert_eq!(dsn.tls, tls, "tls={value}");
+        }
+
         let bare = parse("root@tcp(localhost)/jobs").unwrap();
         assert_eq!((bare.port, bare.password, bare.tls), (3306, None, None));
         assert_eq!(parse("/jobs").unwrap().host, "127.0.0.1");
@@ -115,6 +138,10 @@ mod tests {
             ),
             ("app:secret@db:3306/db", "tcp(host:port)"),
             ("app:secret@tcp(db:port)/db", "not a port number"),
+            (
+                "app:secret@tcp(db:3306)/db?tls=custom",
+                "tls=\"custom\" is not supported; allowed: true, false, skip-verify or preferred",
+            ),
         ] {
             let err = parse(text).unwrap_err();
             assert!(

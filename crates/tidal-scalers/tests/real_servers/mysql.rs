@@ -101,3 +101,40 @@ async fn query_value_activity_and_faults() {
     drop(conn);
     pool.disconnect().await.unwrap();
 }
+
+/// 1 when the server sees this session encrypted, 0 when not.
+const ENCRYPTED: &str = "SELECT COUNT(*) FROM information_schema.SESSION_STATUS \
+                         WHERE VARIABLE_NAME = 'Ssl_cipher' AND VARIABLE_VALUE <> ''";
+
+#[tokio::test]
+async fn the_dsn_tls_parameter_encrypts_and_verifies_as_the_go_driver_does() {
+    let Some(env) = common::env(&["TIDAL_MYSQL_DSN"]) else {
+        return;
+    };
+    let sample = |tls: &str| {
+        let dsn = format!("{}?tls={tls}", env["TIDAL_MYSQL_DSN"]);
+        async move {
+            let scaler = common::build(
+                "mysql",
+                &[("query", ENCRYPTED), ("queryValue", "1")],
+                &[("connectionString", &dsn)],
+            )
+            .await
+            .map_err(|e| e.to_string())?;
+            let values = scaler.sample().await.map_err(|e| e.to_string())?;
+            Ok::<f64, String>(values[0].value)
+        }
+    };
+    for (tls, encrypted) in [("false", 0.0), ("skip-verify", 1.0), ("preferred", 1.0)] {
+        assert_eq!(sample(tls).await, Ok(encrypted), "tls={tls}");
+    }
+    // tls=true checks the certificate against the system's roots, which do not hold the test
+    // CA: the handshake must fail rather than fall back to plain text.
+    let error = sample("true").await.unwrap_err();
+    assert!(
+        error.contains("cannot connect to MySQL")
+            && error.contains("invalid peer certificate: UnknownIssuer"),
+        "{error}"
+    );
+    assert!(!error.contains(&env["TIDAL_MYSQL_DSN"]), "{error}");
+}
