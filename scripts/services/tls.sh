@@ -60,12 +60,23 @@ tls_server_pem() {
     "keyUsage=digitalSignature" "extendedKeyUsage=serverAuth"
 }
 
+# tls_locked COMMAND...: COMMAND under the CA folder's lock. `up` starts the servers side by
+# side and each may be the first to need the CA; without the lock two would make it at once and
+# sign with keys the other overwrote.
+tls_locked() {
+  mkdir -p "$TLS_DIR"
+  (
+    flock 9
+    "$@"
+  ) 9>"$TLS_DIR/.lock"
+}
+
 # tls_server_cert NAME OWNER: NAME.pem and NAME.key for 127.0.0.1 and localhost, the key readable
 # by OWNER alone (PostgreSQL refuses a key others can read).
 tls_server_cert() {
   local name="$1" owner="$2"
-  tls_authorities
-  tls_server_pem "$name"
+  tls_locked tls_authorities
+  tls_locked tls_server_pem "$name"
   chown "$owner:" "$TLS_DIR/$name.key"
   chmod 600 "$TLS_DIR/$name.key"
 }
