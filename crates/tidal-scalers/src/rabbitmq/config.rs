@@ -24,6 +24,10 @@ pub enum Mode {
     MessageRate,
     /// Messages delivered or fetched per second.
     DeliverGetRate,
+    /// Published per second ÷ delivered per second: above 1, the consumers fall behind.
+    PublishedToDeliveredRatio,
+    /// Seconds the consumers need to empty the queue at the current rates.
+    ExpectedQueueConsumptionTime,
 }
 
 /// How several queues matched by a regex combine (`operation`).
@@ -131,6 +135,11 @@ impl Config {
                 ("QueueLength", Mode::QueueLength),
                 ("MessageRate", Mode::MessageRate),
                 ("DeliverGetRate", Mode::DeliverGetRate),
+                ("PublishedToDeliveredRatio", Mode::PublishedToDeliveredRatio),
+                (
+                    "ExpectedQueueConsumptionTime",
+                    Mode::ExpectedQueueConsumptionTime,
+                ),
             ],
         )?;
         let legacy = params.f64("queueLength", params::METADATA)?;

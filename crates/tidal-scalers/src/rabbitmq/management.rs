@@ -3,7 +3,8 @@
 use serde::Deserialize;
 
 use super::Error;
-use super::config::{Config, Mode, Operation};
+use super::config::{Config, Operation};
+use super::status::Status;
 
 /// The fields of `/api/queues/{vhost}/{name}` the scaler reads.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -39,20 +40,18 @@ pub(crate) struct Page {
     items: Vec<QueueInfo>,
 }
 
-/// The (value, messages) of one queue for `mode`.
-pub(crate) fn measure(queue: &QueueInfo, config: &Config) -> (f64, f64) {
-    let messages = if config.exclude_unacknowledged {
-        queue.messages_ready
-    } else {
-        queue.messages
-    };
+/// What one queue reports: its messages (ready only with `excludeUnacknowledged`) and rates.
+pub(crate) fn status(queue: &QueueInfo, config: &Config) -> Status {
     let stats = queue.message_stats.clone().unwrap_or_default();
-    let value = match config.mode {
-        Mode::QueueLength => messages,
-        Mode::MessageRate => stats.publish_details.map_or(0.0, |r| r.rate),
-        Mode::DeliverGetRate => stats.deliver_get_details.map_or(0.0, |r| r.rate),
-    };
-    (value, messages)
+    Status {
+        messages: if config.exclude_unacknowledged {
+            queue.messages_ready
+        } else {
+            queue.messages
+        },
+        publish_rate: stats.publish_details.map_or(0.0, |r| r.rate),
+        deliver_get_rate: stats.deliver_get_details.map_or(0.0, |r| r.rate),
+    }
 }
 
 /// One queue's answer.
@@ -62,8 +61,10 @@ pub(crate) fn parse_queue(body: &[u8]) -> Result<QueueInfo, Error> {
     })
 }
 
-/// A regex page's queues, combined by `operation`; an empty match is an error.
-pub(crate) fn combine(body: &[u8], config: &Config) -> Result<(f64, f64), Error> {
+/// A regex page's queues composed into one by `operation`, field by field as KEDA composes
+/// them (the average message count is a whole number, as KEDA divides integers); an empty match
+/// is an error.
+pub(crate) fn combine(body: &[u8], config: &Config) -> Result<Status, Error> {
     let page: Page = serde_json::from_slice(body).map_err(|e| Error::Malformed {
         reason: e.to_string(),
     })?;
@@ -73,15 +74,24 @@ pub(crate) fn combine(body: &[u8], config: &Config) -> Result<(f64, f64), Error>
             regex: true,
         });
     }
-    let measured: Vec<(f64, f64)> = page.items.iter().map(|q| measure(q, config)).collect();
-    let fold = |pick: fn(&(f64, f64)) -> f64| -> f64 {
-        let values = measured.iter().map(pick);
+    tracing::trace!(queues = ?page.items.iter().map(|q| q.name.as_str()).collect::<Vec<_>>(), "Queues matched the regex.");
+    let queues: Vec<Status> = page.items.iter().map(|q| status(q, config)).collect();
+    let fold = |pick: fn(&Status) -> f64| -> f64 {
+        let values = queues.iter().map(pick);
         match config.operation {
             Operation::Sum => values.sum(),
             Operation::Max => values.fold(0.0, f64::max),
-            Operation::Avg => values.sum::<f64>() / measured.len() as f64,
+            Operation::Avg => values.sum::<f64>() / queues.len() as f64,
         }
     };
-    tracing::trace!(queues = ?page.items.iter().map(|q| q.name.as_str()).collect::<Vec<_>>(), "Queues matched the regex.");
-    Ok((fold(|m| m.0), fold(|m| m.1)))
+    let messages = fold(|q| q.messages);
+    Ok(Status {
+        messages: if config.operation == Operation::Avg {
+            messages.trunc()
+        } else {
+            messages
+        },
+        publish_rate: fold(|q| q.publish_rate),
+        deliver_get_rate: fold(|q| q.deliver_get_rate),
+    })
 }

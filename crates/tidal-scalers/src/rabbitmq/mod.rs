@@ -4,11 +4,12 @@
 //! shared per URI, which reports its ready messages. Over the management API (an `http://`
 //! host) one GET reads the queue's `messages` (or `messages_ready` with
 //! `excludeUnacknowledged`) and its publish and deliver rates; with `useRegex`, every matching
-//! queue is read in one listing and combined by `operation`. As in KEDA, a MessageRate trigger
-//! is active when either the rate or the message count is above `activationValue`.
+//! queue is read in one listing and combined by `operation`. Each `mode` turns the counts and
+//! rates into a value and an activity exactly as KEDA does ([`status`]).
 
 mod config;
 mod management;
+mod status;
 
 use std::time::Duration;
 
@@ -23,6 +24,7 @@ use crate::metric::{MetricSpec, MetricValue};
 use crate::params::ParamError;
 use crate::scaler::{BuildContext, Scaler};
 use crate::secret::Secret;
+use status::Status;
 
 /// The KEDA trigger type.
 pub const TYPE: &str = "rabbitmq";
@@ -204,7 +206,7 @@ impl RabbitMqScaler {
         client: &reqwest::Client,
         endpoint: &url::Url,
         auth: &HttpAuth,
-    ) -> Result<(f64, f64), Error> {
+    ) -> Result<Status, Error> {
         let config = &self.config;
         let page_size = config.page_size.to_string();
         let body = http::get(client, endpoint, auth, config.timeout, |request| {
@@ -223,10 +225,7 @@ impl RabbitMqScaler {
         .await;
         match body {
             Ok(body) if config.use_regex => management::combine(&body, config),
-            Ok(body) => Ok(management::measure(
-                &management::parse_queue(&body)?,
-                config,
-            )),
+            Ok(body) => Ok(management::status(&management::parse_queue(&body)?, config)),
             Err(HttpError::Status { status: 404, .. }) => Err(Error::QueueNotFound {
                 queue: config.queue_name.clone(),
                 regex: config.use_regex,
@@ -368,17 +367,16 @@ impl Scaler for RabbitMqScaler {
     }
 
     async fn sample(&self) -> crate::Result<Vec<MetricValue>> {
-        let (value, messages) = if let Some((client, endpoint, auth)) = &self.http {
+        let status = if let Some((client, endpoint, auth)) = &self.http {
             self.read_http(client, endpoint, auth).await?
         } else {
-            let ready = self.read_amqp().await?;
-            (ready, ready)
+            // AMQP reports no rates; only QueueLength is allowed over it.
+            Status {
+                messages: self.read_amqp().await?,
+                ..Status::default()
+            }
         };
-        let activation = self.config.activation_value;
-        let active = match self.config.mode {
-            Mode::QueueLength => value > activation,
-            Mode::MessageRate | Mode::DeliverGetRate => value > activation || messages > activation,
-        };
+        let (value, active) = status.evaluate(self.config.mode, self.config.activation_value);
         Ok(vec![MetricValue::new(&self.specs[0].name, value, active)])
     }
 

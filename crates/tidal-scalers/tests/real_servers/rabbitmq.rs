@@ -135,3 +135,37 @@ async fn missing_queue_wrong_credentials_and_closed_port() {
     let err = scaler.sample().await.unwrap_err().to_string();
     assert!(err.contains("cannot connect"), "{err}");
 }
+
+#[tokio::test]
+async fn ratio_and_consumption_time_modes_on_an_idle_queue() {
+    let Some(env) = common::env(VARS) else { return };
+    let queue = common::unique("tidal-it-rabbit-idle");
+    let conn = fill(&env["TIDAL_RABBITMQ_AMQP_URL"], &queue, 0).await;
+    // Nothing published or delivered: the ratio is 0 and inactive; a consumption time has no
+    // finite value, so KEDA reports the activation value and keeps the trigger active.
+    for (mode, want) in [
+        ("PublishedToDeliveredRatio", (0.0, false)),
+        ("ExpectedQueueConsumptionTime", (2.5, true)),
+    ] {
+        let scaler = common::build(
+            "rabbitmq",
+            &[
+                ("host", &env["TIDAL_RABBITMQ_HTTP_URL"]),
+                ("queueName", &queue),
+                ("mode", mode),
+                ("value", "1"),
+                ("activationValue", "2.5"),
+            ],
+            &[],
+        )
+        .await
+        .unwrap();
+        let values = scaler.sample().await.unwrap();
+        assert_eq!((values[0].value, values[0].active), want, "{mode}");
+    }
+    let channel = conn.create_channel().await.unwrap();
+    channel
+        .queue_delete(queue.as_str().into(), QueueDeleteOptions::default())
+        .await
+        .unwrap();
+}
