@@ -10,16 +10,59 @@ use std::sync::Arc;
 use rustls::client::WebPkiServerVerifier;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::{CryptoProvider, verify_tls12_signature, verify_tls13_signature};
-use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
 use rustls::{CertificateError, DigitallySignedStruct, RootCertStore, SignatureScheme};
 
 /// A client configuration that encrypts but does not authenticate the server.
+///
+/// # Panics
+/// Never: only a client identity can make the configuration fail.
 pub fn encrypt_only() -> rustls::ClientConfig {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
-    relaxed(Relaxed {
-        chain: None,
-        provider,
-    })
+    relaxed(
+        Relaxed {
+            chain: None,
+            provider,
+        },
+        None,
+    )
+    .expect("a configuration without a client identity always builds")
+}
+
+/// A PEM client certificate chain and its private key, as rustls takes them.
+pub type ClientIdentity = (Vec<CertificateDer<'static>>, PrivateKeyDer<'static>);
+
+/// Parses a PEM certificate chain and a PEM private key (PKCS#8, SEC1 or PKCS#1).
+///
+/// # Errors
+/// A message saying which of the two does not parse; never their text.
+pub fn client_identity(cert: &str, key: &str) -> Result<ClientIdentity, String> {
+    let chain = CertificateDer::pem_slice_iter(cert.as_bytes())
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| format!("the client certificate is not PEM: {e}"))?;
+    if chain.is_empty() {
+        return Err("the client certificate holds no PEM certificate".to_owned());
+    }
+    let key = PrivateKeyDer::from_pem_slice(key.as_bytes())
+        .map_err(|e| format!("the client key is not a PEM private key: {e}"))?;
+    Ok((chain, key))
+}
+
+/// [`encrypt_only`] that also presents `identity` when the server asks for a certificate.
+///
+/// # Errors
+/// When rustls refuses the key (an unsupported algorithm, or not the certificate's key).
+pub fn encrypt_only_with(identity: ClientIdentity) -> Result<rustls::ClientConfig, String> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    relaxed(
+        Relaxed {
+            chain: None,
+            provider,
+        },
+        Some(identity),
+    )
+    .map_err(|e| format!("the client key does not load: {e}"))
 }
 
 /// A client configuration that checks the server's certificate chain against `roots` and, with
@@ -39,10 +82,14 @@ pub fn verifying(
         .build()
         .map_err(|e| e.to_string())?;
     if !check_name {
-        return Ok(relaxed(Relaxed {
-            chain: Some(webpki),
-            provider,
-        }));
+        return relaxed(
+            Relaxed {
+                chain: Some(webpki),
+                provider,
+            },
+            None,
+        )
+        .map_err(|e| e.to_string());
     }
     Ok(rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
@@ -51,17 +98,26 @@ pub fn verifying(
         .with_no_client_auth())
 }
 
-/// A client configuration whose certificate check is `verifier`'s.
+/// A client configuration whose certificate check is `verifier`'s, presenting `identity`.
+///
+/// # Errors
+/// When rustls refuses the identity's key; infallible without one.
 ///
 /// # Panics
 /// Never in practice: ring supports rustls' default protocol versions.
-fn relaxed(verifier: Relaxed) -> rustls::ClientConfig {
-    rustls::ClientConfig::builder_with_provider(verifier.provider.clone())
+fn relaxed(
+    verifier: Relaxed,
+    identity: Option<ClientIdentity>,
+) -> Result<rustls::ClientConfig, rustls::Error> {
+    let builder = rustls::ClientConfig::builder_with_provider(verifier.provider.clone())
         .with_safe_default_protocol_versions()
         .expect("ring supports the default protocol versions")
         .dangerous()
-        .with_custom_certificate_verifier(Arc::new(verifier))
-        .with_no_client_auth()
+        .with_custom_certificate_verifier(Arc::new(verifier));
+    match identity {
+        Some((chain, key)) => builder.with_client_auth_cert(chain, key),
+        None => Ok(builder.with_no_client_auth()),
+    }
 }
 
 /// A verifier that checks less than webpki: with `chain`, the certificate chain but not the

@@ -307,19 +307,17 @@ async fn tls_settings_reach_a_server_that_requires_a_client_certificate() {
         .tls_address
         .clone()
         .expect("the server listens with TLS");
-    let build = |auth: Vec<(&'static str, String)>| {
+    let build_with = |metadata: Vec<(&'static str, &'static str)>,
+                      auth: Vec<(&'static str, String)>| {
         let address = address.clone();
         async move {
             let auth: Vec<(&str, &str)> = auth.iter().map(|(k, v)| (*k, v.as_str())).collect();
-            common::build_with(
-                "external",
-                &[("scalerAddress", &address)],
-                &auth,
-                services(2000),
-            )
-            .await
+            let mut metadata = metadata;
+            metadata.push(("scalerAddress", &address));
+            common::build_with("external", &metadata, &auth, services(2000)).await
         }
     };
+    let build = |auth| build_with(Vec::new(), auth);
     let scaler = build(vec![
         ("caCert", tls.ca.clone()),
         ("tlsClientCert", tls.cert.clone()),
@@ -329,6 +327,36 @@ async fn tls_settings_reach_a_server_that_requires_a_client_certificate() {
     .expect("caCert, tlsClientCert and tlsClientKey reach the server");
     assert_eq!(scaler.metric_specs()[0].target, 5.0);
     assert_eq!(scaler.sample().await.unwrap()[0].value, 12.0);
+
+    // unsafeSsl skips the server's certificate (a foreign caCert does not matter then) but
+    // still presents the client certificate the server requires.
+    let unsafe_ssl = vec![("enableTLS", "true"), ("unsafeSsl", "true")];
+    for auth in [
+        vec![
+            ("tlsClientCert", tls.cert.clone()),
+            ("tlsClientKey", tls.key.clone()),
+        ],
+        vec![
+            ("caCert", tls.other_ca.clone()),
+            ("tlsClientCert", tls.cert.clone()),
+            ("tlsClientKey", tls.key.clone()),
+        ],
+    ] {
+        let scaler = build_with(unsafe_ssl.clone(), auth)
+            .await
+            .expect("unsafeSsl with a client certificate reaches the server");
+        assert_eq!(scaler.sample().await.unwrap()[0].value, 12.0);
+    }
+    let error = build_with(unsafe_ssl, Vec::new())
+        .await
+        .expect_err("the server requires a client certificate")
+        .to_string();
+    assert!(
+        error.contains(&format!(
+            "external scaler at {address} failed GetMetricSpec"
+        )),
+        "{error}"
+    );
 
     for (what, auth, want) in [
         (

@@ -17,6 +17,9 @@ pub struct ExternalTls {
     pub ca_cert: Option<Secret>,
     /// `tlsClientCert` + `tlsClientKey`: PEM client certificate and key.
     pub client: Option<(Secret, Secret)>,
+    /// `unsafeSsl`: encrypt without checking the server's certificate (`caCert` is then
+    /// unused), as KEDA's `InsecureSkipVerify`.
+    pub unsafe_ssl: bool,
 }
 
 /// Where the external scaler listens and how to reach it: the channel pool's key.
@@ -69,12 +72,7 @@ impl Config {
             });
         }
         let enable_tls = params.bool_or("enableTLS", params::METADATA, false)?;
-        if params.bool_or("unsafeSsl", params::METADATA, false)? {
-            return Err(ParamError::rule(
-                "unsafeSsl",
-                "skipping certificate verification is not supported for external scalers by Tidal; give the server's CA as caCert instead",
-            ));
-        }
+        let unsafe_ssl = params.bool_or("unsafeSsl", params::METADATA, false)?;
         let ca_cert = params.secret("caCert", params::AUTH);
         let client = match (
             params.secret("tlsClientCert", params::AUTH),
@@ -95,8 +93,11 @@ impl Config {
                 ));
             }
         };
-        let tls = (enable_tls || ca_cert.is_some() || client.is_some())
-            .then_some(ExternalTls { ca_cert, client });
+        let tls = (enable_tls || ca_cert.is_some() || client.is_some()).then_some(ExternalTls {
+            ca_cert,
+            client,
+            unsafe_ssl,
+        });
         let scaler_metadata = params
             .metadata()
             .iter()

@@ -15,6 +15,7 @@
 pub mod config;
 mod proto;
 mod push;
+mod unverified;
 
 use std::time::Duration;
 

@@ -69,9 +69,17 @@ fn tls_is_on_with_enable_tls_or_any_certificate() {
         on.endpoint.tls,
         Some(ExternalTls {
             ca_cert: None,
-            client: None
+            client: None,
+            unsafe_ssl: false,
         })
     );
+    let unsafe_ssl = parse(
+        &overrides(BASE, &[("enableTLS", "true"), ("unsafeSsl", "true")]),
+        &[],
+        &[],
+    )
+    .unwrap();
+    assert!(unsafe_ssl.endpoint.tls.unwrap().unsafe_ssl);
     let ca = parse(BASE, &[("caCert", "PEM")], &[]).unwrap();
     assert_eq!(ca.endpoint.tls.unwrap().ca_cert.unwrap().expose(), "PEM");
     let client = parse(BASE, &[("tlsClientCert", "C"), ("tlsClientKey", "K")], &[]).unwrap();
@@ -86,7 +94,6 @@ fn invalid_parameters_are_named() {
         (&[("scalerAddress", "my-scaler")], &[], "scalerAddress"),
         (&[("scalerAddress", "my-scaler:http")], &[], "scalerAddress"),
         (&[("enableTLS", "yes")], &[], "enableTLS"),
-        (&[("unsafeSsl", "true")], &[], "unsafeSsl"),
         (&[("unsafeSsl", "nope")], &[], "unsafeSsl"),
         (&[], &[("tlsClientCert", "C")], "tlsClientKey"),
         (&[], &[("tlsClientKey", "K")], "tlsClientCert"),
