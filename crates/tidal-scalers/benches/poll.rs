@@ -7,7 +7,8 @@
 //!
 //! Each benchmark is one `Scaler::sample()` on a warm, pooled client: the latency a scale
 //! loop adds per trigger and poll. `baseline_http_get` is a bare GET of the same exporter
-//! endpoint metrics-api reads, so the difference is the scaler's own cost. A scaler whose
+//! endpoint metrics-api reads, so the difference is the scaler's own cost; the `-tls` cases
+//! read the same servers over TLS with the test CA, against their plain twins. A scaler whose
 //! server variables are missing is reported and skipped.
 
 use std::collections::BTreeMap;
@@ -122,8 +123,61 @@ fn trigger(scaler: &str) -> Option<(&'static str, Pairs, Pairs)> {
             ]),
             vec![],
         ),
+        "redis-tls" => (
+            "redis",
+            pairs(&[
+                ("address", var("TIDAL_REDIS_TLS_ADDRESS")?),
+                ("listName", "tidal-bench".into()),
+                ("enableTLS", "true".into()),
+            ]),
+            pairs(&[
+                ("ca", pem("TIDAL_TLS_CA")?),
+                ("cert", pem("TIDAL_TLS_CLIENT_CERT")?),
+                ("key", pem("TIDAL_TLS_CLIENT_KEY")?),
+            ]),
+        ),
+        "rabbitmq-amqps" => (
+            "rabbitmq",
+            pairs(&[
+                ("host", var("TIDAL_RABBITMQ_AMQPS_URL")?),
+                ("queueName", "tidal-bench".into()),
+            ]),
+            pairs(&[
+                ("ca", pem("TIDAL_TLS_CA")?),
+                ("cert", pem("TIDAL_TLS_CLIENT_CERT")?),
+                ("key", pem("TIDAL_TLS_CLIENT_KEY")?),
+            ]),
+        ),
+        "postgresql-tls" => (
+            "postgresql",
+            pairs(&[
+                ("query", "SELECT 1".into()),
+                ("targetQueryValue", "1".into()),
+            ]),
+            pairs(&[(
+                "connection",
+                format!(
+                    "{} sslmode=verify-full sslrootcert={}",
+                    var("TIDAL_POSTGRES_CONNECTION")?.replace("sslmode=disable", ""),
+                    var("TIDAL_TLS_CA")?
+                ),
+            )]),
+        ),
+        "mysql-tls" => (
+            "mysql",
+            pairs(&[("query", "SELECT 1".into()), ("queryValue", "1".into())]),
+            pairs(&[(
+                "connectionString",
+                format!("{}?tls=skip-verify", var("TIDAL_MYSQL_DSN")?),
+            )]),
+        ),
         _ => return None,
     })
+}
+
+/// The PEM text of the file variable `name` names.
+fn pem(name: &str) -> Option<String> {
+    std::fs::read_to_string(var(name)?).ok()
 }
 
 fn build(rt: &tokio::runtime::Runtime, scaler: &str) -> Option<Box<dyn Scaler>> {
@@ -165,6 +219,11 @@ const SCALERS: &[&str] = &[
     "postgresql",
     "mysql",
     "nats-jetstream",
+    // The same reads over TLS, against the plain ones above as their baseline.
+    "redis-tls",
+    "rabbitmq-amqps",
+    "postgresql-tls",
+    "mysql-tls",
 ];
 
 #[divan::bench(args = SCALERS)]
