@@ -7,8 +7,10 @@
 //! Kubernetes' metrics client and `calculatePodRequests` select them:
 //!
 //! - **usage**: the named container's sample in each pod's `PodMetrics`. A pod whose metrics do
-//!   not list the container fails the whole metric ("container … not present in metrics"); a
-//!   listed container without the resource leaves that pod without a sample (missing).
+//!   not list the container, or list it without the resource, has no sample and counts as a
+//!   missing pod, as for `Resource` metrics (Kubernetes 1.32 onwards; before, it failed the whole
+//!   metric). When no pod's metrics list the container at all, the name is most likely wrong, and
+//!   the metric fails saying so.
 //! - **requests**: the named container's request, looked up among the pod's containers and
 //!   restartable init containers (sidecars). A pod that does not run the container requests 0,
 //!   which the utilization math reports as no usable request.
@@ -89,24 +91,23 @@ impl Pod {
     }
 }
 
-/// The samples of `container` for `resource`, one per pod that reports it.
+/// The samples of `container` for `resource`, one per pod that reports it; the other pods are
+/// missing.
 ///
 /// # Errors
-/// [`Error::ContainerNotInMetrics`] when some pod's metrics do not list `container`, as
-/// Kubernetes' metrics client fails the metric.
+/// [`Error::ContainerNotInMetrics`] when there are pod metrics but none lists `container`.
 pub fn container_metrics(
     usage: &[PodUsage],
     resource: ResourceName,
     container: &str,
 ) -> Result<Vec<PodMetric>> {
     let mut samples = Vec::with_capacity(usage.len());
+    let mut listed = false;
     for pod in usage {
         let Some(found) = pod.containers.iter().find(|c| c.name == container) else {
-            return Err(Error::ContainerNotInMetrics {
-                container: container.to_owned(),
-                pod: pod.pod.clone(),
-            });
+            continue;
         };
+        listed = true;
         if let Some(value) = found.get(resource) {
             samples.push(PodMetric {
                 pod: pod.pod.clone(),
@@ -116,7 +117,13 @@ pub fn container_metrics(
             });
         }
     }
-    Ok(samples)
+    match usage.first() {
+        Some(first) if !listed => Err(Error::ContainerNotInMetrics {
+            container: container.to_owned(),
+            pod: first.pod.clone(),
+        }),
+        _ => Ok(samples),
+    }
 }
 
 /// The pod-level samples of `resource`: each pod's usage summed over its containers, as the
@@ -186,23 +193,36 @@ mod tests {
     }
 
     #[test]
-    fn a_pod_without_the_container_fails_the_metric_naming_both() {
+    fn a_pod_whose_metrics_lack_the_container_is_missing_not_an_error() {
         let pods = [
             usage("a", &[("app", Some(300), None)]),
-            usage("b", &[("worker", Some(100), None)]),
+            usage("b", &[("proxy", Some(100), None)]),
         ];
-        let error = container_metrics(&pods, ResourceName::Cpu, "app").unwrap_err();
+        let app = container_metrics(&pods, ResourceName::Cpu, "app").expect("a lists it");
+        assert_eq!(
+            app.iter().map(|m| m.pod.as_str()).collect::<Vec<_>>(),
+            ["a"]
+        );
+    }
+
+    #[test]
+    fn a_container_no_pod_reports_fails_the_metric_naming_it() {
+        let pods = [
+            usage("a", &[("app", Some(300), None)]),
+            usage("b", &[("app", Some(100), None)]),
+        ];
+        let error = container_metrics(&pods, ResourceName::Cpu, "worker").unwrap_err();
         assert_eq!(
             error,
             Error::ContainerNotInMetrics {
-                container: "app".into(),
-                pod: "b".into()
+                container: "worker".into(),
+                pod: "a".into()
             }
         );
         assert!(
-            error
-                .to_string()
-                .contains("container app not present in metrics for pod b")
+            container_metrics(&[], ResourceName::Cpu, "worker")
+                .unwrap()
+                .is_empty()
         );
     }
 

@@ -84,15 +84,15 @@ pub enum Error {
         /// The resource.
         resource: ResourceName,
     },
-    /// A `ContainerResource` metric names a container that some pod's metrics do not list.
+    /// A `ContainerResource` metric names a container that no pod's metrics list.
     #[error(
-        "container {container} not present in metrics for pod {pod}: every pod of the target \
-         must run the container named by the trigger's metadata.containerName"
+        "container {container} not present in metrics for any pod (pod {pod}, for one): check \
+         the container named by the trigger's metadata.containerName"
     )]
     ContainerNotInMetrics {
         /// The container the metric names.
         container: String,
-        /// The first pod whose metrics lack it.
+        /// The first pod with metrics.
         pod: String,
     },
     /// The samples and the pods are disjoint, so there is no request to compare against.

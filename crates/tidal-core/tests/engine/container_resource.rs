@@ -115,7 +115,7 @@ fn a_container_the_pods_do_not_run_fails_the_trigger_by_name() {
     );
     let error = d.triggers[0].error.as_deref().unwrap_or_default();
     assert!(
-        error.contains("container worker not present in metrics for pod web-0"),
+        error.contains("container worker not present in metrics for any pod (pod web-0, for one)"),
         "{error}"
     );
     assert_eq!(
