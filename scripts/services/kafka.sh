@@ -168,10 +168,13 @@ ssl.truststore.type=PEM
 ssl.truststore.location=$TLS_DIR/ca.pem
 listener.name.ssl.ssl.client.auth=required
 listener.name.sasl_ssl.ssl.client.auth=none
-sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-256,SCRAM-SHA-512
+sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-256,SCRAM-SHA-512,OAUTHBEARER
 listener.name.sasl_ssl.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_$SERVICES_USER="$SERVICES_PASSWORD";
 listener.name.sasl_ssl.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
 listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+# OAUTHBEARER with Kafka's default validator for unsecured (unsigned) JWTs: it checks the
+# token's sub and exp claims, enough to test the client side of the exchange.
+listener.name.sasl_ssl.oauthbearer.sasl.jaas.config=org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required;
 log.dirs=$dir/data
 # A single node cannot replicate, so every internal topic gets one replica; few partitions keep
 # the first consumer group (which creates __consumer_offsets) quick on a small machine.
@@ -231,7 +234,8 @@ kafka_env() {
   q TIDAL_KAFKA_PORT "$KAFKA_PORT"
   q TIDAL_KAFKA_BOOTSTRAP_SERVERS "$HOST:$KAFKA_PORT"
   q TIDAL_KAFKA_VERSION "$KAFKA_VERSION"
-  # TLS with a required client certificate, and SASL (PLAIN, SCRAM-SHA-256/512) over TLS.
+  # TLS with a required client certificate, and SASL (PLAIN, SCRAM-SHA-256/512, OAUTHBEARER)
+  # over TLS.
   q TIDAL_KAFKA_SSL_BOOTSTRAP_SERVERS "$HOST:$KAFKA_SSL_PORT"
   q TIDAL_KAFKA_SASL_SSL_BOOTSTRAP_SERVERS "$HOST:$KAFKA_SASL_SSL_PORT"
   q TIDAL_KAFKA_USERNAME "$SERVICES_USER"

@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use reqwest::header::AUTHORIZATION;
 
+pub(crate) use oauth::scope_list;
 pub use oauth::{OAuth, TokenFault};
 
 use crate::params::{self, ParamError, Params};
@@ -91,7 +92,11 @@ impl TlsConfig {
         pools.http.get_or_try_insert(self.clone(), || self.build())
     }
 
-    fn build(&self) -> Result<reqwest::Client, HttpError> {
+    /// A new client for these settings, outside the pool (for callers without one).
+    ///
+    /// # Errors
+    /// [`HttpError::Tls`] when the PEM material does not load.
+    pub(crate) fn build(&self) -> Result<reqwest::Client, HttpError> {
         // reqwest is built without a crypto provider; Tidal uses ring everywhere. Installing
         // fails harmlessly when the binary already did it.
         let _ = rustls::crypto::ring::default_provider().install_default();

@@ -118,3 +118,135 @@ async fn tls_and_sasl_reach_the_broker_and_wrong_material_is_refused() {
         assert!(!error.contains("wrong-password"), "{error}");
     }
 }
+
+/// A loopback OAuth token endpoint that answers every request with `token` and keeps the
+/// request bodies it was sent.
+struct TokenServer {
+    url: String,
+    requests: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+impl TokenServer {
+    async fn start(token: String) -> Self {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/oauth2/token", listener.local_addr().unwrap());
+        let requests = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let seen = requests.clone();
+        tokio::spawn(async move {
+            // A handful of requests at most: one token per scaler built by the test.
+            for _ in 0..16 {
+                let Ok((mut socket, _)) = listener.accept().await else {
+                    return;
+                };
+                let mut request = Vec::new();
+                let mut buffer = [0_u8; 4096];
+                while let Ok(n) = socket.read(&mut buffer).await {
+                    request.extend_from_slice(&buffer[..n]);
+                    let text = String::from_utf8_lossy(&request).into_owned();
+                    let Some((head, body)) = text.split_once("\r\n\r\n") else {
+                        if n == 0 {
+                            break;
+                        }
+                        continue;
+                    };
+                    let length = head
+                        .lines()
+                        .find_map(|l| {
+                            l.to_ascii_lowercase()
+                                .strip_prefix("content-length:")
+                                .map(|v| v.trim().parse::<usize>().unwrap_or(0))
+                        })
+                        .unwrap_or(0);
+                    if body.len() >= length || n == 0 {
+                        seen.lock().unwrap().push(text);
+                        break;
+                    }
+                }
+                let body = format!(
+                    r#"{{"access_token":"{token}","token_type":"Bearer","expires_in":3600}}"#
+                );
+                let response = format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = socket.write_all(response.as_bytes()).await;
+            }
+        });
+        Self { url, requests }
+    }
+}
+
+/// An unsecured JWT (`alg: none`) for `subject`, expiring at `exp` (seconds since the epoch):
+/// what Kafka's default OAUTHBEARER validator accepts.
+fn unsecured_jwt(subject: &str, exp: u64) -> String {
+    use base64::Engine as _;
+    let encode = |json: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    format!(
+        "{}.{}.",
+        encode(r#"{"alg":"none"}"#),
+        encode(&format!(
+            r#"{{"sub":"{subject}","iat":{},"exp":{exp}}}"#,
+            now.min(exp).saturating_sub(60)
+        ))
+    )
+}
+
+#[tokio::test]
+async fn oauthbearer_fetches_a_token_and_the_broker_checks_it() {
+    let (Some(env), Some(tls)) = (common::env(VARS), common::tls_files()) else {
+        return;
+    };
+    let topic = common::unique("tidal-it-oauth-orders");
+    let group = common::unique("tidal-it-oauth-consumers");
+    fixture::lagging_group(&env["TIDAL_KAFKA_BOOTSTRAP_SERVERS"], &topic, &group).await;
+    let sasl_ssl = env["TIDAL_KAFKA_SASL_SSL_BOOTSTRAP_SERVERS"].as_str();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+
+    let valid = TokenServer::start(unsecured_jwt("tidal", now + 3600)).await;
+    let read = |url: String| {
+        let (group, topic, ca) = (group.clone(), topic.clone(), tls.ca.clone());
+        async move {
+            let auth = [
+                ("sasl", "oauthbearer"),
+                ("username", "scaler-client"),
+                ("password", "client-secret"),
+                ("oauthTokenEndpointUri", url.as_str()),
+                ("scopes", "kafka"),
+                ("oauthExtensions", "traceId=abc"),
+                ("ca", ca.as_str()),
+            ];
+            lag(sasl_ssl, &group, &topic, &[], &auth).await
+        }
+    };
+    assert_eq!(read(valid.url.clone()).await, Ok(LAG));
+    let requests = valid.requests.lock().unwrap().clone();
+    assert_eq!(
+        requests.len(),
+        1,
+        "one token for one connection: {requests:?}"
+    );
+    assert!(
+        requests[0].contains("grant_type=client_credentials")
+            && requests[0].contains("scope=kafka"),
+        "{}",
+        requests[0]
+    );
+
+    let expired = TokenServer::start(unsecured_jwt("tidal", now - 600)).await;
+    let error = read(expired.url.clone())
+        .await
+        .expect_err("an expired token");
+    assert!(
+        error.contains("rejected SASL authentication") && error.contains("invalid_token"),
+        "{error}"
+    );
+    assert!(!error.contains("client-secret"), "{error}");
+}

@@ -292,6 +292,9 @@ pub static CATALOG: &[TriggerType] = &[
             )
             .auth(),
             p("saslTokenProvider", Enum(&["bearer", "aws_msk_iam"])).auth(),
+            p("oauthTokenEndpointUri", String).auth(),
+            p("scopes", String).auth(),
+            p("oauthExtensions", String).auth(),
             p("unsafeSsl", Bool).default("false"),
         ],
         &[],

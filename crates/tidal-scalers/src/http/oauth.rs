@@ -155,13 +155,7 @@ impl OAuth {
         let scopes = params
             .string("scope", params::AUTH_FIRST)
             .or_else(|| params.string("scopes", params::AUTH_FIRST))
-            .map(|list| {
-                list.split(',')
-                    .map(str::trim)
-                    .filter(|s| !s.is_empty())
-                    .map(str::to_owned)
-                    .collect::<Vec<_>>()
-            })
+            .map(|list| scope_list(&list))
             .unwrap_or_default();
         let endpoint_params = params
             .parse::<EndpointParams>(
@@ -186,6 +180,40 @@ impl OAuth {
             endpoint_params,
             state: Arc::default(),
         })
+    }
+
+    /// A client-credentials grant against `token_uri`, for callers with their own parameter
+    /// names (Kafka's `sasl: oauthbearer`).
+    pub(crate) fn new(
+        token_uri: url::Url,
+        client_id: String,
+        client_secret: Secret,
+        scopes: Vec<String>,
+    ) -> Self {
+        Self {
+            token_uri,
+            client_id,
+            client_secret,
+            scopes,
+            endpoint_params: Vec::new(),
+            state: Arc::default(),
+        }
+    }
+
+    /// The bare access token for the next use (kept while fresh), for protocols that carry it
+    /// themselves rather than in an `Authorization` header.
+    ///
+    /// # Errors
+    /// [`HttpError::OAuthToken`] naming the token URI.
+    pub(crate) async fn access_token(
+        &self,
+        client: &reqwest::Client,
+        timeout: Duration,
+    ) -> Result<Secret, HttpError> {
+        let authorization = self.authorization(client, timeout).await?;
+        let text = authorization.to_str().unwrap_or_default();
+        let token = text.split_once(' ').map_or(text, |(_, token)| token);
+        Ok(Secret::new(token.to_owned()))
     }
 
     /// The `Authorization` value for the next request: the kept token while it is fresh, else
@@ -345,6 +373,15 @@ impl OAuth {
     }
 }
 
+/// Scopes written comma-separated, as KEDA takes them, trimmed and without empty entries.
+pub(crate) fn scope_list(text: &str) -> Vec<String> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
 impl PartialEq for OAuth {
     fn eq(&self, other: &Self) -> bool {
         self.token_uri == other.token_uri
@@ -356,6 +393,16 @@ impl PartialEq for OAuth {
 }
 
 impl Eq for OAuth {}
+
+impl std::hash::Hash for OAuth {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.token_uri.hash(state);
+        self.client_id.hash(state);
+        self.client_secret.hash(state);
+        self.scopes.hash(state);
+        self.endpoint_params.hash(state);
+    }
+}
 
 impl fmt::Debug for OAuth {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -2,8 +2,8 @@
 //!
 //! Besides the lag settings this holds what makes two broker connections different
 //! ([`ClusterSettings`]: bootstrap servers, SASL and TLS), which is also the key of the
-//! connection pool. SASL `oauthbearer` and `gssapi` and password-protected TLS keys are
-//! rejected here, naming the parameter, instead of failing at the first poll.
+//! connection pool. SASL `gssapi`, `saslTokenProvider: aws_msk_iam` and password-protected
+//! TLS keys are rejected here, naming the parameter, instead of failing at the first poll.
 
 use std::fmt;
 
@@ -83,6 +83,15 @@ pub enum Sasl {
         /// `password`.
         password: Secret,
     },
+    /// `sasl: oauthbearer`: a token from a client-credentials grant at `oauthTokenEndpointUri`
+    /// (`username` is the client id, `password` the secret, `scopes` the scopes), sent with
+    /// `oauthExtensions`.
+    OAuthBearer {
+        /// The token endpoint, the client credentials and the kept token.
+        oauth: crate::http::OAuth,
+        /// `oauthExtensions`: `key=value` pairs sent with the token (RFC 7628 §3.1).
+        extensions: Vec<(String, String)>,
+    },
 }
 
 impl fmt::Debug for Sasl {
@@ -94,6 +103,7 @@ impl fmt::Debug for Sasl {
                 username,
                 ..
             } => write!(f, "{mechanism:?}({username})"),
+            Self::OAuthBearer { oauth, .. } => write!(f, "OAuthBearer({})", oauth.client_id),
         }
     }
 }
@@ -373,6 +383,7 @@ fn sasl(params: &Params<'_>) -> Result<Option<Sasl>, ParamError> {
         None,
         Plain,
         Scram(ScramMechanism),
+        OAuthBearer,
         Unsupported(&'static str),
     }
     let mode = params
@@ -384,7 +395,7 @@ fn sasl(params: &Params<'_>) -> Result<Option<Sasl>, ParamError> {
                 ("plaintext", Mode::Plain),
                 ("scram_sha256", Mode::Scram(ScramMechanism::Sha256)),
                 ("scram_sha512", Mode::Scram(ScramMechanism::Sha512)),
-                ("oauthbearer", Mode::Unsupported("oauthbearer")),
+                ("oauthbearer", Mode::OAuthBearer),
                 ("gssapi", Mode::Unsupported("gssapi")),
             ],
         )?
@@ -412,13 +423,77 @@ fn sasl(params: &Params<'_>) -> Result<Option<Sasl>, ParamError> {
                 password,
             })
         }
+        Mode::OAuthBearer => {
+            let (client_id, client_secret) = credentials()?;
+            Some(oauth_bearer(params, client_id, client_secret)?)
+        }
         Mode::Unsupported(name) => {
             return Err(ParamError::rule(
                 "sasl",
                 format!(
-                    "{name:?} is not supported by Tidal; use none, plaintext, scram_sha256 or scram_sha512"
+                    "{name:?} is not supported by Tidal; use none, plaintext, scram_sha256, scram_sha512 or oauthbearer"
                 ),
             ));
         }
+    })
+}
+
+/// `sasl: oauthbearer` with KEDA's parameters: `oauthTokenEndpointUri`, `scopes` (comma-separated),
+/// `oauthExtensions` (`key=value,…`) and `saslTokenProvider` (only `bearer`).
+fn oauth_bearer(
+    params: &Params<'_>,
+    client_id: String,
+    client_secret: Secret,
+) -> Result<Sasl, ParamError> {
+    let provider = params
+        .choice(
+            "saslTokenProvider",
+            METADATA_AUTH,
+            &[("bearer", true), ("aws_msk_iam", false)],
+        )?
+        .unwrap_or(true);
+    if !provider {
+        return Err(ParamError::rule(
+            "saslTokenProvider",
+            "\"aws_msk_iam\" is not supported by Tidal (it needs AWS credentials); use bearer",
+        ));
+    }
+    let token_uri = params.http_url(
+        "oauthTokenEndpointUri",
+        params::AUTH_FIRST,
+        "sasl oauthbearer needs the token endpoint, e.g. https://login.example.com/oauth2/token",
+    )?;
+    let scopes = params
+        .string("scopes", params::AUTH_FIRST)
+        .map(|list| crate::http::scope_list(&list))
+        .unwrap_or_default();
+    let extensions = match params.string("oauthExtensions", params::AUTH_FIRST) {
+        None => Vec::new(),
+        Some(text) => text
+            .split(',')
+            .map(str::trim)
+            .filter(|pair| !pair.is_empty())
+            .map(|pair| match pair.split_once('=') {
+                Some((key, value))
+                    if !key.is_empty()
+                        && key.bytes().all(|b| b.is_ascii_alphabetic())
+                        && key != "auth"
+                        && !value.contains('\u{1}') =>
+                {
+                    Ok((key.to_owned(), value.to_owned()))
+                }
+                _ => Err(ParamError::Invalid {
+                    param: "oauthExtensions".into(),
+                    value: format!("{pair:?}"),
+                    expected: "comma-separated key=value pairs, keys of letters only and not \
+                               \"auth\""
+                        .into(),
+                }),
+            })
+            .collect::<Result<_, _>>()?,
+    };
+    Ok(Sasl::OAuthBearer {
+        oauth: crate::http::OAuth::new(token_uri, client_id, client_secret, scopes),
+        extensions,
     })
 }

@@ -172,8 +172,32 @@ fn invalid_parameters_are_named() {
             "ensureEvenDistributionOfPartitions",
         ),
         (&[("sasl", "kerberos")], &[], "sasl"),
-        (&[("sasl", "oauthbearer")], &[], "sasl"),
         (&[], &[("sasl", "gssapi")], "sasl"),
+        (
+            &[("sasl", "oauthbearer")],
+            &[("username", "client"), ("password", "secret")],
+            "oauthTokenEndpointUri",
+        ),
+        (
+            &[("sasl", "oauthbearer")],
+            &[
+                ("username", "client"),
+                ("password", "secret"),
+                ("oauthTokenEndpointUri", "https://idp/token"),
+                ("saslTokenProvider", "aws_msk_iam"),
+            ],
+            "saslTokenProvider",
+        ),
+        (
+            &[("sasl", "oauthbearer")],
+            &[
+                ("username", "client"),
+                ("password", "secret"),
+                ("oauthTokenEndpointUri", "https://idp/token"),
+                ("oauthExtensions", "traceId=1,auth=x"),
+            ],
+            "oauthExtensions",
+        ),
         (
             &[],
             &[("sasl", "plaintext"), ("password", "pw")],
@@ -449,4 +473,38 @@ async fn bad_tls_material_fails_the_build() {
     );
     let err = KafkaScaler::new(&ctx).unwrap_err().to_string();
     assert!(err.contains("TLS") && err.contains("ca"), "{err}");
+}
+
+#[test]
+fn oauthbearer_takes_the_client_credentials_scopes_and_extensions() {
+    let config = parse(
+        BASE,
+        &[
+            ("sasl", "oauthbearer"),
+            ("username", "scaler-client"),
+            ("password", "client-secret"),
+            ("oauthTokenEndpointUri", "https://idp.example/oauth2/token"),
+            ("scopes", "kafka, lag:read"),
+            (
+                "oauthExtensions",
+                "logicalCluster=lkc-1,identityPoolId=pool-2",
+            ),
+        ],
+    )
+    .unwrap();
+    let Some(Sasl::OAuthBearer { oauth, extensions }) = &config.cluster.sasl else {
+        panic!("{:?}", config.cluster.sasl);
+    };
+    assert_eq!(oauth.client_id, "scaler-client");
+    assert_eq!(oauth.client_secret.expose(), "client-secret");
+    assert_eq!(oauth.token_uri.as_str(), "https://idp.example/oauth2/token");
+    assert_eq!(oauth.scopes, ["kafka", "lag:read"]);
+    assert_eq!(
+        extensions,
+        &[
+            ("logicalCluster".to_owned(), "lkc-1".to_owned()),
+            ("identityPoolId".to_owned(), "pool-2".to_owned())
+        ]
+    );
+    assert!(!format!("{config:?}").contains("client-secret"));
 }

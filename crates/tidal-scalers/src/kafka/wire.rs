@@ -20,6 +20,7 @@ use tokio::net::TcpStream;
 
 use super::config::{ClusterSettings, KafkaTls, Sasl};
 use super::sasl::Scram;
+use crate::secret::Secret;
 
 /// The client id brokers log for Tidal's requests.
 const CLIENT_ID: &str = "tidal";
@@ -342,6 +343,7 @@ impl Connection {
         let mechanism = match sasl {
             Sasl::Plain { .. } => "PLAIN",
             Sasl::Scram { mechanism, .. } => mechanism.name(),
+            Sasl::OAuthBearer { .. } => "OAUTHBEARER",
         };
         let broker = self.broker.clone();
         let auth_error = |reason: String| WireError::Auth {
@@ -381,6 +383,32 @@ impl Connection {
                 let client_final = scram.client_final(&server_first).map_err(auth_error)?;
                 let server_final = self.sasl_step(client_final).await?;
                 scram.verify_server(&server_final).map_err(auth_error)?;
+            }
+            Sasl::OAuthBearer { oauth, extensions } => {
+                let token = oauth
+                    .access_token(token_client(), self.timeout)
+                    .await
+                    .map_err(|e| auth_error(e.to_string()))?;
+                let challenge = self
+                    .sasl_step(oauth_bearer_message(&token, extensions))
+                    .await?;
+                if !challenge.is_empty() {
+                    // RFC 7628 §3.2.2: the server refused the token with a JSON error; the
+                    // client acknowledges with one ^A and the broker then fails the exchange.
+                    let detail = String::from_utf8_lossy(&challenge).into_owned();
+                    self.sasl_step(vec![1]).await.map_err(|e| match e {
+                        WireError::Auth { broker, reason } if !reason.contains(&detail) => {
+                            WireError::Auth {
+                                broker,
+                                reason: format!("{reason} ({detail})"),
+                            }
+                        }
+                        other => other,
+                    })?;
+                    return Err(auth_error(format!(
+                        "the broker refused the token: {detail}"
+                    )));
+                }
             }
         }
         Ok(())
@@ -474,5 +502,47 @@ impl rustls::client::ResolvesClientCert for ClientCert {
 
     fn has_certs(&self) -> bool {
         true
+    }
+}
+
+/// The OAUTHBEARER client-first message (RFC 7628 §3.1): no channel binding, the token, then
+/// the extensions, each ended by ^A, and a final ^A.
+fn oauth_bearer_message(token: &Secret, extensions: &[(String, String)]) -> Vec<u8> {
+    let mut message = format!("n,,\u{1}auth=Bearer {}\u{1}", token.expose());
+    for (key, value) in extensions {
+        message.extend([key.as_str(), "=", value.as_str(), "\u{1}"]);
+    }
+    message.push('\u{1}');
+    message.into_bytes()
+}
+
+/// The HTTP client that fetches OAUTHBEARER tokens, shared by every Kafka connection.
+fn token_client() -> &'static reqwest::Client {
+    static CLIENT: std::sync::OnceLock<reqwest::Client> = std::sync::OnceLock::new();
+    CLIENT.get_or_init(|| {
+        crate::http::TlsConfig::default()
+            .build()
+            .unwrap_or_else(|_| reqwest::Client::new())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_oauthbearer_client_first_message_follows_rfc_7628() {
+        let message = oauth_bearer_message(
+            &Secret::new("eyJ.token".to_owned()),
+            &[("logicalCluster".to_owned(), "lkc-1".to_owned())],
+        );
+        assert_eq!(
+            message,
+            b"n,,\x01auth=Bearer eyJ.token\x01logicalCluster=lkc-1\x01\x01"
+        );
+        assert_eq!(
+            oauth_bearer_message(&Secret::new("t".to_owned()), &[]),
+            b"n,,\x01auth=Bearer t\x01\x01"
+        );
     }
 }
