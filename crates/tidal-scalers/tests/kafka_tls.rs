@@ -249,4 +249,30 @@ async fn oauthbearer_fetches_a_token_and_the_broker_checks_it() {
         "{error}"
     );
     assert!(!error.contains("client-secret"), "{error}");
+
+    // A refused token is dropped: the next poll of the same trigger asks for a new one instead
+    // of presenting the refused one until it would have expired.
+    let scaler = common::build(
+        "kafka",
+        &[
+            ("bootstrapServers", sasl_ssl),
+            ("consumerGroup", &group),
+            ("topic", &topic),
+        ],
+        &[
+            ("tls", "enable"),
+            ("sasl", "oauthbearer"),
+            ("username", "scaler-client"),
+            ("password", "client-secret"),
+            ("oauthTokenEndpointUri", &expired.url),
+            ("ca", &tls.ca),
+        ],
+    )
+    .await
+    .unwrap();
+    let before = expired.requests.lock().unwrap().len();
+    for _ in 0..2 {
+        scaler.sample().await.expect_err("an expired token");
+    }
+    assert_eq!(expired.requests.lock().unwrap().len(), before + 2);
 }

@@ -200,20 +200,12 @@ impl OAuth {
         }
     }
 
-    /// The bare access token for the next use (kept while fresh), for protocols that carry it
-    /// themselves rather than in an `Authorization` header.
-    ///
-    /// # Errors
-    /// [`HttpError::OAuthToken`] naming the token URI.
-    pub(crate) async fn access_token(
-        &self,
-        client: &reqwest::Client,
-        timeout: Duration,
-    ) -> Result<Secret, HttpError> {
-        let authorization = self.authorization(client, timeout).await?;
+    /// The bare access token inside `authorization` (an answer of [`Self::authorization`]), for
+    /// protocols that carry the token themselves rather than in an `Authorization` header.
+    pub(crate) fn bare_token(authorization: &HeaderValue) -> Secret {
         let text = authorization.to_str().unwrap_or_default();
         let token = text.split_once(' ').map_or(text, |(_, token)| token);
-        Ok(Secret::new(token.to_owned()))
+        Secret::new(token.to_owned())
     }
 
     /// The `Authorization` value for the next request: the kept token while it is fresh, else
@@ -238,8 +230,9 @@ impl OAuth {
         Ok(authorization)
     }
 
-    /// Forgets `refused` after the metric endpoint answered 401 to it, unless a newer token has
-    /// replaced it meanwhile (another endpoint of the same trigger got there first).
+    /// Forgets `refused` after the metric endpoint answered 401 to it (or a Kafka broker refused
+    /// it), unless a newer token has replaced it meanwhile (another endpoint or connection of
+    /// the same trigger got there first).
     pub(crate) async fn reject(&self, refused: &HeaderValue) {
         let mut state = self.state.lock().await;
         if state

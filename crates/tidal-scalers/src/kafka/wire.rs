@@ -385,14 +385,17 @@ impl Connection {
                 scram.verify_server(&server_final).map_err(auth_error)?;
             }
             Sasl::OAuthBearer { oauth, extensions } => {
-                let token = oauth
-                    .access_token(token_client(), self.timeout)
+                let authorization = oauth
+                    .authorization(token_client(), self.timeout)
                     .await
                     .map_err(|e| auth_error(e.to_string()))?;
+                let token = crate::http::OAuth::bare_token(&authorization);
                 let challenge = self
                     .sasl_step(oauth_bearer_message(&token, extensions))
                     .await?;
                 if !challenge.is_empty() {
+                    // The next connection fetches a new token rather than retry this one.
+                    oauth.reject(&authorization).await;
                     // RFC 7628 §3.2.2: the server refused the token with a JSON error; the
                     // client acknowledges with one ^A and the broker then fails the exchange.
                     let detail = String::from_utf8_lossy(&challenge).into_owned();
