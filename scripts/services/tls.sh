@@ -7,12 +7,15 @@
 #   other-ca.pem        a CA that signs nothing: a client trusting only it must refuse the servers
 #   NAME.pem, NAME.key  a server certificate for 127.0.0.1 and localhost, per server
 #   client.pem/.key     a client certificate signed by ca.pem, for mutual TLS
+#   client-encrypted.key  the same key as PKCS#8 encrypted with TLS_KEY_PASSWORD, for keyPassword
 #   server.pem/.key     a server certificate for 127.0.0.1 and localhost that test fixtures
 #                       (the Python gRPC external scaler) serve
 #
 # Keys are EC P-256: quick to make and accepted by every client Tidal uses.
 
 TLS_DIR="$SERVICES_DIR/tls"
+# The password of client-encrypted.key: a test password for a test key.
+TLS_KEY_PASSWORD="tidal-test-key-pw"
 
 # tls_new_key_and_csr NAME SUBJECT: NAME.key and NAME.csr.
 tls_new_key_and_csr() {
@@ -46,6 +49,10 @@ tls_authorities() {
     tls_new_key_and_csr client "/CN=tidal"
     tls_sign client "basicConstraints=CA:FALSE" "keyUsage=digitalSignature" \
       "extendedKeyUsage=clientAuth"
+  fi
+  if [[ ! -f "$TLS_DIR/client-encrypted.key" ]]; then
+    openssl pkcs8 -topk8 -v2 aes-256-cbc -in "$TLS_DIR/client.key" \
+      -passout "pass:$TLS_KEY_PASSWORD" -out "$TLS_DIR/client-encrypted.key" 2>/dev/null
   fi
   tls_server_pem server
 }
@@ -87,6 +94,8 @@ tls_env() {
   q TIDAL_TLS_OTHER_CA "$TLS_DIR/other-ca.pem"
   q TIDAL_TLS_CLIENT_CERT "$TLS_DIR/client.pem"
   q TIDAL_TLS_CLIENT_KEY "$TLS_DIR/client.key"
+  q TIDAL_TLS_CLIENT_KEY_ENCRYPTED "$TLS_DIR/client-encrypted.key"
+  q TIDAL_TLS_CLIENT_KEY_PASSWORD "$TLS_KEY_PASSWORD"
   q TIDAL_TLS_SERVER_CERT "$TLS_DIR/server.pem"
   q TIDAL_TLS_SERVER_KEY "$TLS_DIR/server.key"
 }

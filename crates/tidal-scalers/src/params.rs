@@ -206,6 +206,33 @@ impl<'a> Params<'a> {
         })
     }
 
+    /// A TLS client certificate and its key from the TriggerAuthentication (`cert`, `key`,
+    /// both or neither), the key decrypted with `keyPassword` when that is given.
+    ///
+    /// # Errors
+    /// [`ParamError::Missing`] for half a pair, or for `keyPassword` without a key;
+    /// [`ParamError::Rule`] on `keyPassword` when the key does not decrypt.
+    pub fn client_certificate(&self) -> Result<Option<(Secret, Secret)>, ParamError> {
+        let password = self.secret("keyPassword", AUTH);
+        match (self.secret("cert", AUTH), self.secret("key", AUTH)) {
+            (Some(cert), Some(key)) => {
+                let key = match &password {
+                    Some(password) => crate::tls::decrypt_key(&key, password)
+                        .map_err(|reason| ParamError::rule("keyPassword", reason))?,
+                    None => key,
+                };
+                Ok(Some((cert, key)))
+            }
+            (None, None) if password.is_some() => Err(ParamError::missing(
+                "key",
+                "keyPassword decrypts a client key; give cert and key too",
+            )),
+            (None, None) => Ok(None),
+            (Some(_), None) => Err(ParamError::missing("key", "cert needs its private key")),
+            (None, Some(_)) => Err(ParamError::missing("cert", "key needs its certificate")),
+        }
+    }
+
     /// An optional value parsed with [`FromStr`], `default` when absent.
     ///
     /// # Errors

@@ -75,6 +75,27 @@ async fn tls_and_sasl_reach_the_broker_and_wrong_material_is_refused() {
         Ok(LAG),
         "unsafeSsl with a client certificate"
     );
+    let encrypted = [
+        ("ca", tls.ca.as_str()),
+        ("cert", &tls.cert),
+        ("key", &tls.encrypted_key),
+        ("keyPassword", &tls.key_password),
+    ];
+    assert_eq!(
+        lag(ssl, &group, &topic, &[], &encrypted).await,
+        Ok(LAG),
+        "an encrypted key with keyPassword"
+    );
+    let mut wrong = encrypted.to_vec();
+    wrong[3] = ("keyPassword", "not-the-password");
+    let error = lag(ssl, &group, &topic, &[], &wrong)
+        .await
+        .expect_err("a wrong keyPassword");
+    assert!(
+        error.contains("\"keyPassword\"") && error.contains("does not decrypt"),
+        "{error}"
+    );
+    assert!(!error.contains("not-the-password"), "{error}");
     for sasl in ["plaintext", "scram_sha256", "scram_sha512"] {
         let auth = [
             ("sasl", sasl),

@@ -2,8 +2,8 @@
 //!
 //! Besides the lag settings this holds what makes two broker connections different
 //! ([`ClusterSettings`]: bootstrap servers, SASL and TLS), which is also the key of the
-//! connection pool. SASL `gssapi`, `saslTokenProvider: aws_msk_iam` and password-protected
-//! TLS keys are rejected here, naming the parameter, instead of failing at the first poll.
+//! connection pool. SASL `gssapi` and `saslTokenProvider: aws_msk_iam` are rejected here,
+//! naming the parameter, instead of failing at the first poll.
 
 use std::fmt;
 
@@ -355,21 +355,7 @@ fn tls(params: &Params<'_>) -> Result<Option<KafkaTls>, ParamError> {
     if !enabled {
         return Ok(None);
     }
-    if params.secret("keyPassword", params::AUTH).is_some() {
-        return Err(ParamError::rule(
-            "keyPassword",
-            "encrypted private keys are not supported by Tidal; give key unencrypted (PEM)",
-        ));
-    }
-    let client = match (
-        params.secret("cert", params::AUTH),
-        params.secret("key", params::AUTH),
-    ) {
-        (Some(cert), Some(key)) => Some((cert, key)),
-        (None, None) => None,
-        (Some(_), None) => return Err(ParamError::missing("key", "cert needs its private key")),
-        (None, Some(_)) => return Err(ParamError::missing("cert", "key needs its certificate")),
-    };
+    let client = params.client_certificate()?;
     Ok(Some(KafkaTls {
         unsafe_ssl: params.bool_or("unsafeSsl", params::METADATA, false)?,
         ca: params.secret("ca", params::AUTH),

@@ -211,7 +211,7 @@ fn invalid_parameters_are_named() {
         (&[("tls", "on")], &[], "tls"),
         (&[("tls", "enable")], &[("cert", "C")], "key"),
         (&[("tls", "enable")], &[("key", "K")], "cert"),
-        (&[("tls", "enable")], &[("keyPassword", "p")], "keyPassword"),
+        (&[("tls", "enable")], &[("keyPassword", "p")], "key"),
         (
             &[("tls", "enable"), ("unsafeSsl", "sure")],
             &[],

@@ -186,19 +186,7 @@ impl Config {
         if page_size == 0 {
             return Err(ParamError::rule("pageSize", "must be at least 1"));
         }
-        let client = match (
-            params.secret("cert", params::AUTH),
-            params.secret("key", params::AUTH),
-        ) {
-            (Some(cert), Some(key)) => Some((cert, key)),
-            (None, None) => None,
-            (Some(_), None) => {
-                return Err(ParamError::missing("key", "cert needs its private key"));
-            }
-            (None, Some(_)) => {
-                return Err(ParamError::missing("cert", "key needs its certificate"));
-            }
-        };
+        let client = params.client_certificate()?;
         Ok(Self {
             host,
             host_shown,

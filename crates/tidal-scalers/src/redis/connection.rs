@@ -137,18 +137,7 @@ impl ConnectionSettings {
         };
         let tls = enable_tls
             .then(|| -> Result<RedisTls, ParamError> {
-                let cert = params.secret("cert", params::AUTH);
-                let key = params.secret("key", params::AUTH);
-                let client = match (cert, key) {
-                    (Some(c), Some(k)) => Some((c, k)),
-                    (None, None) => None,
-                    (Some(_), None) => {
-                        return Err(ParamError::missing("key", "cert needs its private key"));
-                    }
-                    (None, Some(_)) => {
-                        return Err(ParamError::missing("cert", "key needs its certificate"));
-                    }
-                };
+                let client = params.client_certificate()?;
                 Ok(RedisTls {
                     unsafe_ssl: params.bool_or("unsafeSsl", params::METADATA, false)?,
                     ca: params.secret("ca", params::AUTH),

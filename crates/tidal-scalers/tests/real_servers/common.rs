@@ -145,6 +145,9 @@ pub(crate) struct TlsFiles {
     /// A client certificate signed by `ca`, and its key.
     pub(crate) cert: String,
     pub(crate) key: String,
+    /// The same key, PKCS#8-encrypted with `key_password`.
+    pub(crate) encrypted_key: String,
+    pub(crate) key_password: String,
 }
 
 /// The test CA's files, or `None` (test skipped) as [`env`] decides.
@@ -154,6 +157,8 @@ pub(crate) fn tls_files() -> Option<TlsFiles> {
         "TIDAL_TLS_OTHER_CA",
         "TIDAL_TLS_CLIENT_CERT",
         "TIDAL_TLS_CLIENT_KEY",
+        "TIDAL_TLS_CLIENT_KEY_ENCRYPTED",
+        "TIDAL_TLS_CLIENT_KEY_PASSWORD",
     ])?;
     let read = |name: &str| {
         std::fs::read_to_string(&env[name]).unwrap_or_else(|e| panic!("{}: {e}", env[name]))
@@ -163,5 +168,7 @@ pub(crate) fn tls_files() -> Option<TlsFiles> {
         other_ca: read("TIDAL_TLS_OTHER_CA"),
         cert: read("TIDAL_TLS_CLIENT_CERT"),
         key: read("TIDAL_TLS_CLIENT_KEY"),
+        encrypted_key: read("TIDAL_TLS_CLIENT_KEY_ENCRYPTED"),
+        key_password: env["TIDAL_TLS_CLIENT_KEY_PASSWORD"].clone(),
     })
 }

@@ -29,10 +29,22 @@ async fn amqps_and_https_hosts_use_the_trigger_authentications_certificates() {
         ("cert", &tls.cert),
         ("key", &tls.key),
     ];
+    let encrypted = [
+        ("ca", tls.ca.as_str()),
+        ("cert", &tls.cert),
+        ("key", &tls.encrypted_key),
+        ("keyPassword", &tls.key_password),
+    ];
 
     for (what, host, extra, auth) in [
         ("amqps with ca, cert and key", amqps, None, &trusted[..]),
         ("https with ca, cert and key", https, None, &trusted[..]),
+        (
+            "amqps with an encrypted key and keyPassword",
+            amqps,
+            None,
+            &encrypted[..],
+        ),
         (
             "https with unsafeSsl and a client certificate",
             https,

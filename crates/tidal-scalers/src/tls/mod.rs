@@ -7,6 +7,9 @@
 
 use std::sync::Arc;
 
+mod key;
+pub use key::decrypt_key;
+
 use rustls::client::WebPkiServerVerifier;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::{CryptoProvider, verify_tls12_signature, verify_tls13_signature};
