@@ -130,11 +130,7 @@ fn trigger(scaler: &str) -> Option<(&'static str, Pairs, Pairs)> {
                 ("listName", "tidal-bench".into()),
                 ("enableTLS", "true".into()),
             ]),
-            pairs(&[
-                ("ca", pem("TIDAL_TLS_CA")?),
-                ("cert", pem("TIDAL_TLS_CLIENT_CERT")?),
-                ("key", pem("TIDAL_TLS_CLIENT_KEY")?),
-            ]),
+            client_tls()?,
         ),
         "rabbitmq-amqps" => (
             "rabbitmq",
@@ -142,11 +138,7 @@ fn trigger(scaler: &str) -> Option<(&'static str, Pairs, Pairs)> {
                 ("host", var("TIDAL_RABBITMQ_AMQPS_URL")?),
                 ("queueName", "tidal-bench".into()),
             ]),
-            pairs(&[
-                ("ca", pem("TIDAL_TLS_CA")?),
-                ("cert", pem("TIDAL_TLS_CLIENT_CERT")?),
-                ("key", pem("TIDAL_TLS_CLIENT_KEY")?),
-            ]),
+            client_tls()?,
         ),
         "postgresql-tls" => (
             "postgresql",
@@ -173,6 +165,15 @@ fn trigger(scaler: &str) -> Option<(&'static str, Pairs, Pairs)> {
         ),
         _ => return None,
     })
+}
+
+/// The test CA and the client certificate and key, as TriggerAuthentication parameters.
+fn client_tls() -> Option<Pairs> {
+    Some(vec![
+        ("ca".to_owned(), pem("TIDAL_TLS_CA")?),
+        ("cert".to_owned(), pem("TIDAL_TLS_CLIENT_CERT")?),
+        ("key".to_owned(), pem("TIDAL_TLS_CLIENT_KEY")?),
+    ])
 }
 
 /// The PEM text of the file variable `name` names.
