@@ -210,26 +210,49 @@ impl<'a> Params<'a> {
     /// both or neither), the key decrypted with `keyPassword` when that is given.
     ///
     /// # Errors
-    /// [`ParamError::Missing`] for half a pair, or for `keyPassword` without a key;
-    /// [`ParamError::Rule`] on `keyPassword` when the key does not decrypt.
+    /// As [`Self::certificate_pair`].
     pub fn client_certificate(&self) -> Result<Option<(Secret, Secret)>, ParamError> {
-        let password = self.secret("keyPassword", AUTH);
-        match (self.secret("cert", AUTH), self.secret("key", AUTH)) {
-            (Some(cert), Some(key)) => {
-                let key = match &password {
-                    Some(password) => crate::tls::decrypt_key(&key, password)
-                        .map_err(|reason| ParamError::rule("keyPassword", reason))?,
-                    None => key,
+        self.certificate_pair("cert", "key", Some("keyPassword"))
+    }
+
+    /// A TLS client certificate and its key from the TriggerAuthentication parameters named
+    /// `cert` and `key` (both or neither); with `password` named, the key is decrypted with
+    /// that parameter's value when it is given.
+    ///
+    /// # Errors
+    /// [`ParamError::Missing`] for half a pair, or for a password without a key;
+    /// [`ParamError::Rule`] on the password parameter when the key does not decrypt.
+    pub fn certificate_pair(
+        &self,
+        cert: &str,
+        key: &str,
+        password: Option<&str>,
+    ) -> Result<Option<(Secret, Secret)>, ParamError> {
+        let secret_password = password.and_then(|name| Some((name, self.secret(name, AUTH)?)));
+        match (self.secret(cert, AUTH), self.secret(key, AUTH)) {
+            (Some(cert), Some(pem)) => {
+                let pem = match &secret_password {
+                    Some((name, password)) => crate::tls::decrypt_key(&pem, password)
+                        .map_err(|reason| ParamError::rule(name, reason))?,
+                    None => pem,
                 };
-                Ok(Some((cert, key)))
+                Ok(Some((cert, pem)))
             }
-            (None, None) if password.is_some() => Err(ParamError::missing(
-                "key",
-                "keyPassword decrypts a client key; give cert and key too",
+            (None, None) => match secret_password {
+                Some((name, _)) => Err(ParamError::missing(
+                    key,
+                    format!("{name} decrypts a client key; give {cert} and {key} too"),
+                )),
+                None => Ok(None),
+            },
+            (Some(_), None) => Err(ParamError::missing(
+                key,
+                format!("{cert} needs its private key"),
             )),
-            (None, None) => Ok(None),
-            (Some(_), None) => Err(ParamError::missing("key", "cert needs its private key")),
-            (None, Some(_)) => Err(ParamError::missing("cert", "key needs its certificate")),
+            (None, Some(_)) => Err(ParamError::missing(
+                cert,
+                format!("{key} needs its certificate"),
+            )),
         }
     }
 

@@ -74,25 +74,7 @@ impl Config {
         let enable_tls = params.bool_or("enableTLS", params::METADATA, false)?;
         let unsafe_ssl = params.bool_or("unsafeSsl", params::METADATA, false)?;
         let ca_cert = params.secret("caCert", params::AUTH);
-        let client = match (
-            params.secret("tlsClientCert", params::AUTH),
-            params.secret("tlsClientKey", params::AUTH),
-        ) {
-            (Some(cert), Some(key)) => Some((cert, key)),
-            (None, None) => None,
-            (Some(_), None) => {
-                return Err(ParamError::missing(
-                    "tlsClientKey",
-                    "tlsClientCert needs its private key",
-                ));
-            }
-            (None, Some(_)) => {
-                return Err(ParamError::missing(
-                    "tlsClientCert",
-                    "tlsClientKey needs its certificate",
-                ));
-            }
-        };
+        let client = params.certificate_pair("tlsClientCert", "tlsClientKey", None)?;
         let tls = (enable_tls || ca_cert.is_some() || client.is_some()).then_some(ExternalTls {
             ca_cert,
             client,
