@@ -34,6 +34,19 @@ async fn lag(
     extra: &[(&str, &str)],
     auth: &[(&str, &str)],
 ) -> Result<f64, String> {
+    let scaler = scaler(bootstrap, group, topic, extra, auth).await?;
+    let values = scaler.sample().await.map_err(|e| e.to_string())?;
+    Ok(values[0].value)
+}
+
+/// The lag trigger of [`lag`], built but not sampled.
+async fn scaler(
+    bootstrap: &str,
+    group: &str,
+    topic: &str,
+    extra: &[(&str, &str)],
+    auth: &[(&str, &str)],
+) -> Result<Box<dyn tidal_scalers::Scaler>, String> {
     let mut metadata = vec![
         ("bootstrapServers", bootstrap),
         ("consumerGroup", group),
@@ -43,11 +56,9 @@ async fn lag(
     metadata.extend_from_slice(extra);
     let mut auth = auth.to_vec();
     auth.push(("tls", "enable"));
-    let scaler = common::build("kafka", &metadata, &auth)
+    common::build("kafka", &metadata, &auth)
         .await
-        .map_err(|e| e.to_string())?;
-    let values = scaler.sample().await.map_err(|e| e.to_string())?;
-    Ok(values[0].value)
+        .map_err(|e| e.to_string())
 }
 
 #[tokio::test]
@@ -232,7 +243,7 @@ async fn oauthbearer_fetches_a_token_and_the_broker_checks_it() {
         .as_secs();
 
     let valid = TokenServer::start(unsecured_jwt("tidal", now + 3600)).await;
-    let read = |url: String| {
+    let oauth_scaler = |url: String| {
         let (group, topic, ca) = (group.clone(), topic.clone(), tls.ca.clone());
         async move {
             let auth = [
@@ -244,8 +255,12 @@ async fn oauthbearer_fetches_a_token_and_the_broker_checks_it() {
                 ("oauthExtensions", "traceId=abc"),
                 ("ca", ca.as_str()),
             ];
-            lag(sasl_ssl, &group, &topic, &[], &auth).await
+            scaler(sasl_ssl, &group, &topic, &[], &auth).await
         }
+    };
+    let read = |url: String| async {
+        let values = oauth_scaler(url).await?.sample().await;
+        values.map(|v| v[0].value).map_err(|e| e.to_string())
     };
     assert_eq!(read(valid.url.clone()).await, Ok(LAG));
     let requests = valid.requests.lock().unwrap().clone();
@@ -273,24 +288,7 @@ async fn oauthbearer_fetches_a_token_and_the_broker_checks_it() {
 
     // A refused token is dropped: the next poll of the same trigger asks for a new one instead
     // of presenting the refused one until it would have expired.
-    let scaler = common::build(
-        "kafka",
-        &[
-            ("bootstrapServers", sasl_ssl),
-            ("consumerGroup", &group),
-            ("topic", &topic),
-        ],
-        &[
-            ("tls", "enable"),
-            ("sasl", "oauthbearer"),
-            ("username", "scaler-client"),
-            ("password", "client-secret"),
-            ("oauthTokenEndpointUri", &expired.url),
-            ("ca", &tls.ca),
-        ],
-    )
-    .await
-    .unwrap();
+    let scaler = oauth_scaler(expired.url.clone()).await.unwrap();
     let before = expired.requests.lock().unwrap().len();
     for _ in 0..2 {
         scaler.sample().await.expect_err("an expired token");
