@@ -137,7 +137,7 @@ async fn missing_queue_wrong_credentials_and_closed_port() {
 }
 
 #[tokio::test]
-async fn ratio_and_consumption_time_modes_on_an_idle_queue() {
+async fn ratio_and_consumption_time_modes_idle_and_stalled() {
     let Some(env) = common::env(VARS) else { return };
     let queue = common::unique("tidal-it-rabbit-idle");
     let conn = fill(&env["TIDAL_RABBITMQ_AMQP_URL"], &queue, 0).await;
@@ -163,6 +163,49 @@ async fn ratio_and_consumption_time_modes_on_an_idle_queue() {
         let values = scaler.sample().await.unwrap();
         assert_eq!((values[0].value, values[0].active), want, "{mode}");
     }
+
+    // Publishing with no consumer: nothing is delivered, so the ratio reads the activation value
+    // and is active (a QueueLength reading would be the message count instead). A publisher
+    // keeps the broker's publish rate above zero while the management stats catch up; it is
+    // bounded to 150 messages over 30 s.
+    let publisher = {
+        let channel = conn.create_channel().await.unwrap();
+        let queue = queue.clone();
+        tokio::spawn(async move {
+            for i in 0..150 {
+                let _ = channel
+                    .basic_publish(
+                        "".into(),
+                        queue.as_str().into(),
+                        BasicPublishOptions::default(),
+                        format!("job {i}").as_bytes(),
+                        BasicProperties::default(),
+                    )
+                    .await;
+                tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+            }
+        })
+    };
+    let ratio = common::build(
+        "rabbitmq",
+        &[
+            ("host", &env["TIDAL_RABBITMQ_HTTP_URL"]),
+            ("queueName", &queue),
+            ("mode", "PublishedToDeliveredRatio"),
+            ("value", "1"),
+            ("activationValue", "2.5"),
+        ],
+        &[],
+    )
+    .await
+    .unwrap();
+    let stalled = common::eventually(ratio.as_ref(), 2.5).await;
+    assert!(
+        stalled.active,
+        "publishing with nothing delivered is active"
+    );
+    publisher.abort();
+
     let channel = conn.create_channel().await.unwrap();
     channel
         .queue_delete(queue.as_str().into(), QueueDeleteOptions::default())
