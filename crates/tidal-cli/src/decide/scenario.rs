@@ -397,15 +397,7 @@ fn containers(
             memory: used.memory,
         });
     }
-    let sum = |get: fn(&Requests) -> Option<i64>| {
-        requests.iter().try_fold(0_i64, |total, c| {
-            Some(total.saturating_add(get(&c.requests)?))
-        })
-    };
-    let total = Requests {
-        cpu: sum(|r| r.cpu),
-        memory: sum(|r| r.memory),
-    };
+    let total = ContainerRequests::total(&requests);
     let measured = usage.iter().any(|c| c.cpu.is_some() || c.memory.is_some());
     let pod_usage = measured.then(|| PodUsage {
         pod: spec.name.clone(),

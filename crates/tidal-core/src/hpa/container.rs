@@ -70,6 +70,26 @@ impl ContainerUsage {
     }
 }
 
+impl ContainerRequests {
+    /// The pod's requests: the sum over `containers` of each resource, `None` for a resource
+    /// some container does not request (the HPA's "missing request") or when there is no
+    /// container.
+    pub fn total(containers: &[Self]) -> Requests {
+        let sum = |get: fn(&Requests) -> Option<i64>| {
+            if containers.is_empty() {
+                return None;
+            }
+            containers.iter().try_fold(0_i64, |total, c| {
+                Some(total.saturating_add(get(&c.requests)?))
+            })
+        };
+        Requests {
+            cpu: sum(|r| r.cpu),
+            memory: sum(|r| r.memory),
+        }
+    }
+}
+
 impl Pod {
     /// The pod as a `ContainerResource` metric on `container` sees it: the same pod, requesting
     /// only what that container requests (0 when the pod does not run it).

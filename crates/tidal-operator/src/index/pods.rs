@@ -191,19 +191,7 @@ fn requests(pod: &Pod) -> (Requests, Vec<ContainerRequests>) {
             }
         })
         .collect();
-    let sum = |get: fn(&Requests) -> Option<i64>| -> Option<i64> {
-        if containers.is_empty() {
-            return None;
-        }
-        containers.iter().try_fold(0_i64, |total, c| {
-            Some(total.saturating_add(get(&c.requests)?))
-        })
-    };
-    let total = Requests {
-        cpu: sum(|r| r.cpu),
-        memory: sum(|r| r.memory),
-    };
-    (total, containers)
+    (ContainerRequests::total(&containers), containers)
 }
 
 impl PodCounter for PodIndex {
