@@ -125,3 +125,97 @@ fn decide_with_formula(bencher: Bencher<'_, '_>, history: &str) {
         .with_inputs(|| state.clone())
         .bench_local_refs(|state| engine.decide(black_box(&observation), state, black_box(now())));
 }
+
+/// Pods behind the cpu benchmark: each runs an `app` and a `proxy` container.
+const PODS: usize = 50;
+
+/// 50 running pods with per-container requests and usage, summed per pod as the operator
+/// fills them.
+fn pods_observation() -> Observation {
+    use tidal_core::hpa::{
+        ContainerRequests, ContainerUsage, Pod, PodUsage, Requests, ResourceName, pod_metrics,
+    };
+    let started = now() - SignedDuration::from_hours(1);
+    let request = |cpu| Requests {
+        cpu: Some(cpu),
+        memory: None,
+    };
+    let containers = vec![
+        ContainerRequests {
+            name: "app".into(),
+            requests: request(500),
+        },
+        ContainerRequests {
+            name: "proxy".into(),
+            requests: request(100),
+        },
+    ];
+    let pods: Vec<Pod> = (0..PODS)
+        .map(|i| Pod {
+            requests: ContainerRequests::total(&containers),
+            containers: containers.clone(),
+            ..Pod::running(format!("worker-{i}"), started)
+        })
+        .collect();
+    let usage: Vec<PodUsage> = (0..PODS)
+        .map(|i| PodUsage {
+            pod: format!("worker-{i}"),
+            timestamp: now() - SignedDuration::from_secs(10),
+            window: SignedDuration::from_secs(15),
+            containers: vec![
+                ContainerUsage {
+                    name: "app".into(),
+                    cpu: Some(400 + i as i64),
+                    memory: None,
+                },
+                ContainerUsage {
+                    name: "proxy".into(),
+                    cpu: Some(20),
+                    memory: None,
+                },
+            ],
+        })
+        .collect();
+    Observation {
+        replicas: PODS as i32,
+        ready_replicas: PODS as i32,
+        pods,
+        cpu: pod_metrics(&usage, ResourceName::Cpu),
+        container_usage: usage,
+        triggers: vec![Reading::value(0.0)],
+        ..Observation::default()
+    }
+}
+
+/// One `cpu` trigger over 50 pods: the whole pod (the `Resource` metric, the baseline) or one
+/// named container (`ContainerResource`, which selects each pod's container first).
+#[divan::bench(args = ["whole pod", "containerName"], sample_count = 1000)]
+fn decide_cpu(bencher: Bencher<'_, '_>, metric: &str) {
+    let container = if metric == "containerName" {
+        ", containerName: app"
+    } else {
+        ""
+    };
+    let spec = format!(
+        "scaleTargetRef: {{name: worker}}\nminReplicaCount: 1\nmaxReplicaCount: 100\n\
+         triggers:\n  - {{type: cpu, metricType: Utilization, metadata: {{value: '60'{container}}}}}\n"
+    );
+    let spec: ScaledObjectSpec = serde_saphyr::from_str(&spec).unwrap();
+    let config = ScalingConfig::from_spec(
+        "ScaledObject bench/worker",
+        &spec,
+        &BTreeMap::new(),
+        &BTreeMap::new(),
+    )
+    .unwrap();
+    let engine = Engine::new(config);
+    let observation = pods_observation();
+    let state = state(false);
+    // Measure a decision that reads the metric, not one that fails early.
+    let check = engine.decide(&observation, &mut state.clone(), now());
+    assert_eq!(check.triggers[0].error, None, "{metric}");
+    assert!(check.triggers[0].value.is_some(), "{metric}");
+    bencher
+        .with_inputs(|| state.clone())
+        .bench_local_refs(|state| engine.decide(black_box(&observation), state, black_box(now())));
+}

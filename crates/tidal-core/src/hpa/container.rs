@@ -103,10 +103,15 @@ impl Pod {
             requests.cpu = requests.cpu.zip(c.requests.cpu).map(|(a, b)| a + b);
             requests.memory = requests.memory.zip(c.requests.memory).map(|(a, b)| a + b);
         }
+        // Field by field: cloning the whole pod would copy its container list only to drop it.
         Self {
+            name: self.name.clone(),
+            phase: self.phase,
+            deleting: self.deleting,
+            ready: self.ready,
+            start_time: self.start_time,
             requests,
             containers: Vec::new(),
-            ..self.clone()
         }
     }
 }
