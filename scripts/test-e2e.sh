@@ -74,11 +74,33 @@ parallel=()
 for suite in $suites; do
   [[ "$suite" == apiserver_restart ]] || parallel+=(--test "$suite")
 done
+# A failed run prints the end of the logs of the operators whose tests failed: CI keeps only
+# this output. A passing test deletes its namespace; a failing one leaves it Active. Logs are
+# named <namespace>-<identity>.log.
+show_operator_logs() {
+  local file name namespace
+  for file in "$TIDAL_E2E_LOG_DIR"/*.log; do
+    [[ -e "$file" ]] || continue
+    name="$(basename "$file" .log)"
+    namespace="${name%-*}"
+    [[ "$(kubectl get namespace "$namespace" -o jsonpath='{.status.phase}' 2>/dev/null)" == Active ]] ||
+      continue
+    echo "----- the last 40 lines of $name.log -----"
+    tail -n 40 "$file"
+  done
+}
+status=0
 if ((${#parallel[@]})); then
   log "Running the end-to-end tests."
-  cargo test --locked --no-fail-fast -p tidal-e2e "${parallel[@]}" -- --ignored --test-threads=4 "$@"
+  cargo test --locked --no-fail-fast -p tidal-e2e "${parallel[@]}" -- --ignored --test-threads=4 "$@" ||
+    status=$?
 fi
-if [[ " $suites " == *" apiserver_restart "* ]]; then
+if ((status == 0)) && [[ " $suites " == *" apiserver_restart "* ]]; then
   log "Running the apiserver restart test (alone)."
-  cargo test --locked -p tidal-e2e --test apiserver_restart -- --ignored --test-threads=1 "$@"
+  cargo test --locked -p tidal-e2e --test apiserver_restart -- --ignored --test-threads=1 "$@" ||
+    status=$?
+fi
+if ((status != 0)); then
+  show_operator_logs
+  exit "$status"
 fi

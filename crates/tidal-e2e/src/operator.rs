@@ -85,16 +85,20 @@ impl Operator {
             metrics_port,
             log,
         };
-        // Ready to be tested once its endpoints answer (it binds them before anything else).
+        // Ready to be tested once it has listed the ScaledObjects (`/readyz`). Objects found by
+        // that first list start after a random share of their polling interval, so a test that
+        // applies its object earlier could wait up to a whole interval for the first pass.
         let start = std::time::Instant::now();
-        while tokio::net::TcpStream::connect(("127.0.0.1", metrics_port))
-            .await
-            .is_err()
-        {
+        loop {
+            if let Ok(response) = operator.get("/readyz").await
+                && response.split_whitespace().nth(1) == Some("200")
+            {
+                break;
+            }
             anyhow::ensure!(operator.is_running(), "the operator exited at start-up");
             anyhow::ensure!(
-                start.elapsed() < Duration::from_secs(10),
-                "the operator did not open its endpoints"
+                start.elapsed() < Duration::from_secs(30),
+                "the operator did not answer /readyz within 30 s"
             );
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
@@ -130,10 +134,15 @@ impl Operator {
     ///
     /// When the endpoint does not answer.
     pub async fn metrics(&self) -> anyhow::Result<String> {
+        self.get("/metrics").await
+    }
+
+    /// The whole HTTP/1.0 response (status line included) to `GET path` on its endpoints.
+    async fn get(&self, path: &str) -> anyhow::Result<String> {
         use tokio::io::{AsyncReadExt, AsyncWriteExt};
         let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", self.metrics_port)).await?;
         stream
-            .write_all(b"GET /metrics HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
+            .write_all(format!("GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n").as_bytes())
             .await?;
         let mut response = String::new();
         stream.read_to_string(&mut response).await?;
