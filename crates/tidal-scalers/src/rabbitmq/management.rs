@@ -33,11 +33,24 @@ struct Rate {
     rate: f64,
 }
 
-/// A regex listing page.
+/// A regex listing page: its queues and how many pages the listing has.
 #[derive(Debug, Deserialize)]
 pub(crate) struct Page {
     #[serde(default)]
-    items: Vec<QueueInfo>,
+    pub(crate) items: Vec<QueueInfo>,
+    #[serde(default = "one")]
+    pub(crate) page_count: u32,
+}
+
+fn one() -> u32 {
+    1
+}
+
+/// One page of a regex listing.
+pub(crate) fn parse_page(body: &[u8]) -> Result<Page, Error> {
+    serde_json::from_slice(body).map_err(|e| Error::Malformed {
+        reason: e.to_string(),
+    })
 }
 
 /// What one queue reports: its messages (ready only with `excludeUnacknowledged`) and rates.
@@ -61,21 +74,18 @@ pub(crate) fn parse_queue(body: &[u8]) -> Result<QueueInfo, Error> {
     })
 }
 
-/// A regex page's queues composed into one by `operation`, field by field as KEDA composes
-/// them (the average message count is a whole number, as KEDA divides integers); an empty match
-/// is an error.
-pub(crate) fn combine(body: &[u8], config: &Config) -> Result<Status, Error> {
-    let page: Page = serde_json::from_slice(body).map_err(|e| Error::Malformed {
-        reason: e.to_string(),
-    })?;
-    if page.items.is_empty() {
+/// The queues of every regex page composed into one by `operation`, field by field as KEDA
+/// composes them (the average message count is a whole number, as KEDA divides integers); an
+/// empty match is an error.
+pub(crate) fn combine(items: &[QueueInfo], config: &Config) -> Result<Status, Error> {
+    if items.is_empty() {
         return Err(Error::QueueNotFound {
             queue: config.queue_name.clone(),
             regex: true,
         });
     }
-    tracing::trace!(queues = ?page.items.iter().map(|q| q.name.as_str()).collect::<Vec<_>>(), "Queues matched the regex.");
-    let queues: Vec<Status> = page.items.iter().map(|q| status(q, config)).collect();
+    tracing::trace!(queues = ?items.iter().map(|q| q.name.as_str()).collect::<Vec<_>>(), "Queues matched the regex.");
+    let queues: Vec<Status> = items.iter().map(|q| status(q, config)).collect();
     let fold = |pick: fn(&Status) -> f64| -> f64 {
         let values = queues.iter().map(pick);
         match config.operation {

@@ -29,6 +29,9 @@ use status::Status;
 /// The KEDA trigger type.
 pub const TYPE: &str = "rabbitmq";
 
+/// The most regex listing pages one sample reads: a bound on the requests a single poll makes.
+pub const MAX_PAGES: u32 = 20;
+
 /// `rabbitmq` failures.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum Error {
@@ -75,6 +78,19 @@ pub enum Error {
         host: String,
         /// Why.
         reason: String,
+    },
+    /// The regex listing has more pages than Tidal reads.
+    #[error(
+        "the queues matching {queue:?} fill {pages} pages of {page_size}; at most {MAX_PAGES} \
+         pages are read: raise pageSize"
+    )]
+    TooManyPages {
+        /// `queueName`.
+        queue: String,
+        /// How many pages the listing has.
+        pages: u32,
+        /// `pageSize`.
+        page_size: u32,
     },
     /// The management API's answer is not what it should be.
     #[error("the management API's answer is malformed: {reason}")]
@@ -200,7 +216,7 @@ impl RabbitMqScaler {
         &self.config
     }
 
-    /// (value, messages) from the management API.
+    /// What the management API reports: one queue, or every queue the regex matches.
     async fn read_http(
         &self,
         client: &reqwest::Client,
@@ -208,29 +224,64 @@ impl RabbitMqScaler {
         auth: &HttpAuth,
     ) -> Result<Status, Error> {
         let config = &self.config;
+        if config.use_regex {
+            let items = self.list_matching(client, endpoint, auth).await?;
+            return management::combine(&items, config);
+        }
+        let body = http::get(client, endpoint, auth, config.timeout, |request| request).await;
+        let body = body.map_err(|e| self.http_error(e))?;
+        Ok(management::status(&management::parse_queue(&body)?, config))
+    }
+
+    /// Every queue the regex matches, page by page. KEDA reads the first page and fails when
+    /// there are more; reading them all keeps the value right when a listing outgrows
+    /// `pageSize`, at one request per page. At most [`MAX_PAGES`] are read.
+    async fn list_matching(
+        &self,
+        client: &reqwest::Client,
+        endpoint: &url::Url,
+        auth: &HttpAuth,
+    ) -> Result<Vec<management::QueueInfo>, Error> {
+        let config = &self.config;
         let page_size = config.page_size.to_string();
-        let body = http::get(client, endpoint, auth, config.timeout, |request| {
-            if config.use_regex {
+        let mut items = Vec::new();
+        let mut page_number = 1u32;
+        loop {
+            let page = page_number.to_string();
+            let body = http::get(client, endpoint, auth, config.timeout, |request| {
                 request.query(&[
-                    ("page", "1"),
+                    ("page", page.as_str()),
                     ("use_regex", "true"),
                     ("pagination", "true"),
                     ("name", config.queue_name.as_str()),
                     ("page_size", page_size.as_str()),
                 ])
-            } else {
-                request
+            })
+            .await
+            .map_err(|e| self.http_error(e))?;
+            let page = management::parse_page(&body)?;
+            items.extend(page.items);
+            if page_number >= page.page_count {
+                return Ok(items);
             }
-        })
-        .await;
-        match body {
-            Ok(body) if config.use_regex => management::combine(&body, config),
-            Ok(body) => Ok(management::status(&management::parse_queue(&body)?, config)),
-            Err(HttpError::Status { status: 404, .. }) => Err(Error::QueueNotFound {
-                queue: config.queue_name.clone(),
-                regex: config.use_regex,
-            }),
-            Err(e) => Err(e.into()),
+            if page_number == MAX_PAGES {
+                return Err(Error::TooManyPages {
+                    queue: config.queue_name.clone(),
+                    pages: page.page_count,
+                    page_size: config.page_size,
+                });
+            }
+            page_number += 1;
+        }
+    }
+
+    fn http_error(&self, error: HttpError) -> Error {
+        match error {
+            HttpError::Status { status: 404, .. } => Error::QueueNotFound {
+                queue: self.config.queue_name.clone(),
+                regex: self.config.use_regex,
+            },
+            e => e.into(),
         }
     }
 

@@ -203,6 +203,54 @@ async fn regex_queues_are_combined_by_operation() {
     assert_eq!(err, "rabbitmq: no queue matches \"x.*\" does not exist");
 }
 
+/// A management API listing `pages` pages of one queue each, the queue on page `n` holding
+/// `n` messages.
+async fn paged_stub(pages: u32) -> HttpStub {
+    HttpStub::serve(move |request| {
+        let page: u32 = request
+            .split(['?', '&', ' '])
+            .find_map(|part| part.strip_prefix("page="))
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0);
+        let body = format!(
+            r#"{{"items":[{}],"page":{page},"page_count":{pages}}}"#,
+            queue_json(page, page, 0.0)
+        );
+        crate::testutil::Reply::new(200, "application/json", &body)
+    })
+    .await
+}
+
+#[tokio::test]
+async fn regex_listings_longer_than_a_page_are_read_to_the_end() {
+    let stub = paged_stub(3).await;
+    let host = format!("http://guest:pw@{}/vhost-a", stub.addr);
+    let regex = [
+        ("host", host.as_str()),
+        ("queueName", "^orders-.*$"),
+        ("useRegex", "true"),
+        ("pageSize", "1"),
+    ];
+    let scaler = build(&regex, &[]).unwrap();
+    assert_eq!(scaler.sample().await.unwrap()[0].value, 6.0, "1 + 2 + 3");
+    let requests = stub.requests.lock().unwrap().clone();
+    assert_eq!(requests.len(), 3, "{requests:?}");
+    for (n, request) in requests.iter().enumerate() {
+        assert!(request.contains(&format!("page={}&", n + 1)), "{request}");
+    }
+
+    let endless = paged_stub(MAX_PAGES + 5).await;
+    let host = format!("http://guest:pw@{}/vhost-a", endless.addr);
+    let scaler = build(&overrides(&regex, &[("host", host.as_str())]), &[]).unwrap();
+    let err = scaler.sample().await.unwrap_err().to_string();
+    assert_eq!(
+        err,
+        "rabbitmq: the queues matching \"^orders-.*$\" fill 25 pages of 1; at most 20 pages \
+         are read: raise pageSize"
+    );
+    assert_eq!(endless.requests.lock().unwrap().len(), 20);
+}
+
 #[tokio::test]
 async fn missing_queue_and_unreachable_broker_are_typed_errors() {
     let stub = HttpStub::start(

@@ -100,6 +100,45 @@ async fn queue_length_over_amqp_and_http() {
 }
 
 #[tokio::test]
+async fn a_regex_listing_over_several_pages_is_summed_whole() {
+    let Some(env) = common::env(VARS) else { return };
+    let prefix = common::unique("tidal-it-paged");
+    let mut connections = Vec::new();
+    for (n, count) in [(1, 4), (2, 5), (3, 6)] {
+        let queue = format!("{prefix}-{n}");
+        connections.push((
+            queue.clone(),
+            fill(&env["TIDAL_RABBITMQ_AMQP_URL"], &queue, count).await,
+        ));
+    }
+    let regex = format!("^{prefix}-.*$");
+    let host = env["TIDAL_RABBITMQ_HTTP_URL"].as_str();
+    for (page_size, operation, want) in [("1", "sum", 15.0), ("2", "max", 6.0), ("1", "avg", 5.0)] {
+        let scaler = common::build(
+            "rabbitmq",
+            &[
+                ("host", host),
+                ("queueName", &regex),
+                ("useRegex", "true"),
+                ("pageSize", page_size),
+                ("operation", operation),
+            ],
+            &[],
+        )
+        .await
+        .unwrap();
+        common::eventually(scaler.as_ref(), want).await;
+    }
+    for (queue, conn) in connections {
+        let channel = conn.create_channel().await.unwrap();
+        channel
+            .queue_delete(queue.as_str().into(), QueueDeleteOptions::default())
+            .await
+            .unwrap();
+    }
+}
+
+#[tokio::test]
 async fn missing_queue_wrong_credentials_and_closed_port() {
     let Some(env) = common::env(VARS) else { return };
     let ghost = common::unique("tidal-it-ghost");
