@@ -79,6 +79,8 @@ cmd_up() {
   local svc failed=()
   local -A jobs=()
   cmd_install "$@"
+  # The test CA first, so files added to it since the servers started exist too.
+  if command -v openssl >/dev/null; then tls_locked tls_authorities; fi
   # All at once: the slow starters (RabbitMQ, Kafka) boot side by side, so a cold `up` costs
   # about the slowest one rather than the sum.
   for svc in "$@"; do

@@ -8,6 +8,7 @@
 #   NAME.pem, NAME.key  a server certificate for 127.0.0.1 and localhost, per server
 #   client.pem/.key     a client certificate signed by ca.pem, for mutual TLS
 #   client-encrypted.key  the same key as PKCS#8 encrypted with TLS_KEY_PASSWORD, for keyPassword
+#   client-legacy.key   the same key in OpenSSL's legacy encrypted PEM (AES-256-CBC), same password
 #   server.pem/.key     a server certificate for 127.0.0.1 and localhost that test fixtures
 #                       (the Python gRPC external scaler) serve
 #
@@ -54,6 +55,10 @@ tls_authorities() {
     openssl pkcs8 -topk8 -v2 aes-256-cbc -in "$TLS_DIR/client.key" \
       -passout "pass:$TLS_KEY_PASSWORD" -out "$TLS_DIR/client-encrypted.key" 2>/dev/null
   fi
+  if [[ ! -f "$TLS_DIR/client-legacy.key" ]]; then
+    openssl ec -aes256 -in "$TLS_DIR/client.key" -passout "pass:$TLS_KEY_PASSWORD" \
+      -out "$TLS_DIR/client-legacy.key" 2>/dev/null
+  fi
   tls_server_pem server
 }
 
@@ -95,6 +100,7 @@ tls_env() {
   q TIDAL_TLS_CLIENT_CERT "$TLS_DIR/client.pem"
   q TIDAL_TLS_CLIENT_KEY "$TLS_DIR/client.key"
   q TIDAL_TLS_CLIENT_KEY_ENCRYPTED "$TLS_DIR/client-encrypted.key"
+  q TIDAL_TLS_CLIENT_KEY_LEGACY "$TLS_DIR/client-legacy.key"
   q TIDAL_TLS_CLIENT_KEY_PASSWORD "$TLS_KEY_PASSWORD"
   q TIDAL_TLS_SERVER_CERT "$TLS_DIR/server.pem"
   q TIDAL_TLS_SERVER_KEY "$TLS_DIR/server.key"

@@ -41,10 +41,10 @@ impl UnverifiedTls {
         timeout: Duration,
     ) -> Result<Self, String> {
         let mut config = match &tls.client {
-            Some((cert, key)) => crate::tls::encrypt_only_with(crate::tls::client_identity(
+            Some((cert, key)) => crate::tls::encrypt_only_with(Some(crate::tls::client_identity(
                 cert.expose(),
                 key.expose(),
-            )?)?,
+            )?))?,
             None => crate::tls::encrypt_only(),
         };
         config.alpn_protocols = vec![b"h2".to_vec()];

@@ -22,7 +22,7 @@ pub const TYPE: &str = "postgresql";
 pub use crate::sql::Error;
 
 mod ssl;
-pub use ssl::{Roots, SslMode, Tls};
+pub use ssl::{ClientCert, Roots, SslMode, Tls};
 
 /// The database's name in messages.
 const DATABASE: &str = "PostgreSQL";
@@ -38,7 +38,8 @@ pub struct Config {
     pub driver: Secret,
     /// `host:port/dbname`, for messages.
     pub server: String,
-    /// How TLS is negotiated and the server checked (`sslmode`, `sslrootcert`).
+    /// How TLS is negotiated, the server checked and the client certificate presented
+    /// (`sslmode`, `sslrootcert`, `sslcert`, `sslkey`, `sslpassword`).
     pub tls: Tls,
     /// `query`.
     pub query: String,
@@ -74,12 +75,9 @@ impl Config {
                     "sslmode",
                     format!("{mode:?} is not supported; allowed: {}", ssl::ALLOWED),
                 ),
-                ssl::SplitError::Unsupported(key) => ParamError::rule(
+                ssl::SplitError::Incomplete(given, missing) => ParamError::rule(
                     "connection",
-                    format!(
-                        "{key} is not supported: Tidal does not present client certificates to \
-                         PostgreSQL; authenticate with a password"
-                    ),
+                    format!("{given} needs {missing} in the connection string too"),
                 ),
             })?;
         let parsed: tokio_postgres::Config =

@@ -18,6 +18,10 @@
 //!
 //! The trusted roots are the PEM certificates in `sslrootcert`, or the system's store when it is
 //! absent or `system`, as pgx does.
+//!
+//! A client certificate (`sslcert` and `sslkey`, both or neither as pgx requires; `sslpassword`
+//! for a PKCS#8-encrypted key) is presented when the server asks for one. Like `sslrootcert`,
+//! the files are read on each new connection, so renewed certificates are picked up.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -25,6 +29,9 @@ use std::sync::Arc;
 use rustls::RootCertStore;
 use rustls::pki_types::CertificateDer;
 use rustls::pki_types::pem::PemObject;
+
+use crate::secret::Secret;
+use crate::tls::ClientIdentity;
 
 /// libpq's `sslmode`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -94,6 +101,17 @@ pub enum Roots {
     File(PathBuf),
 }
 
+/// The client certificate presented to the server: `sslcert`, `sslkey` and `sslpassword`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ClientCert {
+    /// The PEM certificate chain file.
+    pub cert: PathBuf,
+    /// The PEM private key file.
+    pub key: PathBuf,
+    /// The password of an encrypted key.
+    pub password: Option<Secret>,
+}
+
 /// How the scaler speaks TLS to the server.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Tls {
@@ -101,10 +119,12 @@ pub struct Tls {
     pub mode: SslMode,
     /// The trusted roots for `verify-ca` and `verify-full`.
     pub roots: Roots,
+    /// The client certificate, if any.
+    pub client: Option<ClientCert>,
 }
 
 impl Tls {
-    fn new(mode: SslMode, root_cert: Option<&str>) -> Self {
+    fn new(mode: SslMode, root_cert: Option<&str>, client: Option<ClientCert>) -> Self {
         let roots = match root_cert {
             None | Some("" | "system") => Roots::System,
             Some(path) => Roots::File(PathBuf::from(path)),
@@ -113,7 +133,11 @@ impl Tls {
             (SslMode::Require, Roots::File(_)) => SslMode::VerifyCa,
             _ => mode,
         };
-        Self { mode, roots }
+        Self {
+            mode,
+            roots,
+            client,
+        }
     }
 }
 
@@ -124,12 +148,13 @@ pub(super) enum SplitError {
     Malformed,
     /// `sslmode` has a value Tidal does not support; carries the value.
     Mode(String),
-    /// A TLS setting Tidal does not support (`sslcert`, `sslkey`: client certificates).
-    Unsupported(String),
+    /// A TLS setting given without the one it needs: (the setting, the missing one).
+    Incomplete(&'static str, &'static str),
 }
 
-/// Takes `sslmode` and `sslrootcert` out of a libpq connection string; returns the string for
-/// tokio-postgres and the TLS settings. Without `sslmode`, the mode is `default`.
+/// Takes `sslmode`, `sslrootcert`, `sslcert`, `sslkey` and `sslpassword` out of a libpq
+/// connection string; returns the string for tokio-postgres and the TLS settings. Without
+/// `sslmode`, the mode is `default`.
 ///
 /// # Errors
 /// [`SplitError`] for a string that does not parse or an unsupported mode.
@@ -150,17 +175,32 @@ pub(super) fn split(text: &str, default: SslMode) -> Result<(String, Tls), Split
         )
     };
     let mut mode = default;
-    let mut root_cert = None;
+    let (mut root_cert, mut cert, mut key, mut password) = (None, None, None, None);
     let mut kept = Vec::with_capacity(pairs.len() + 1);
-    for (key, value) in pairs {
-        match key.as_str() {
+    for (name, value) in pairs {
+        match name.as_str() {
             "sslmode" => mode = SslMode::parse(&value).ok_or(SplitError::Mode(value))?,
             "sslrootcert" => root_cert = Some(value),
-            "sslcert" | "sslkey" | "sslpassword" => return Err(SplitError::Unsupported(key)),
-            _ => kept.push((key, value)),
+            "sslcert" => cert = Some(value).filter(|v| !v.is_empty()),
+            "sslkey" => key = Some(value).filter(|v| !v.is_empty()),
+            "sslpassword" => password = Some(value).filter(|v| !v.is_empty()),
+            _ => kept.push((name, value)),
         }
     }
-    let tls = Tls::new(mode, root_cert.as_deref());
+    let client = match (cert, key) {
+        (Some(cert), Some(key)) => Some(ClientCert {
+            cert: PathBuf::from(cert),
+            key: PathBuf::from(key),
+            password: password.map(Secret::new),
+        }),
+        (Some(_), None) => return Err(SplitError::Incomplete("sslcert", "sslkey")),
+        (None, Some(_)) => return Err(SplitError::Incomplete("sslkey", "sslcert")),
+        (None, None) if password.is_some() => {
+            return Err(SplitError::Incomplete("sslpassword", "sslkey"));
+        }
+        (None, None) => None,
+    };
+    let tls = Tls::new(mode, root_cert.as_deref(), client);
     kept.push(("sslmode".to_owned(), tls.mode.driver().to_owned()));
     Ok((rebuild.join(&kept), tls))
 }
@@ -228,12 +268,14 @@ fn keywords(text: &str) -> Option<Vec<(String, String)>> {
 /// The rustls configuration for `tls`.
 ///
 /// # Errors
-/// A message naming the `sslrootcert` file that cannot be read or holds no certificate, or
-/// saying that the system store is empty.
+/// A message naming the `sslrootcert`, `sslcert` or `sslkey` file that cannot be read or does
+/// not hold what it should, saying that `sslpassword` does not decrypt the key, or that the
+/// system store is empty.
 pub(super) fn client_config(tls: &Tls) -> Result<rustls::ClientConfig, String> {
+    let identity = tls.client.as_ref().map(client_identity).transpose()?;
     let check_name = match tls.mode {
         SslMode::Disable | SslMode::Prefer | SslMode::Require => {
-            return Ok(crate::tls::encrypt_only());
+            return crate::tls::encrypt_only_with(identity);
         }
         SslMode::VerifyCa => false,
         SslMode::VerifyFull => true,
@@ -265,7 +307,31 @@ pub(super) fn client_config(tls: &Tls) -> Result<rustls::ClientConfig, String> {
             }
         }
     }
-    crate::tls::verifying(Arc::new(roots), check_name)
+    crate::tls::verifying(Arc::new(roots), check_name, identity)
+}
+
+/// The certificate chain and key that `sslcert`, `sslkey` and `sslpassword` name.
+fn client_identity(client: &ClientCert) -> Result<ClientIdentity, String> {
+    let read = |name: &str, path: &PathBuf| {
+        std::fs::read_to_string(path)
+            .map(Secret::new)
+            .map_err(|e| format!("{name} {}: {e}", path.display()))
+    };
+    let cert = read("sslcert", &client.cert)?;
+    let key = read("sslkey", &client.key)?;
+    let shown = client.key.display();
+    let key = match &client.password {
+        Some(password) => crate::tls::decrypt_key(&key, password)
+            .map_err(|e| format!("sslkey {shown} with sslpassword: {e}"))?,
+        None if crate::tls::is_encrypted(key.expose()) => {
+            return Err(format!(
+                "sslkey {shown} is encrypted; give its password in sslpassword"
+            ));
+        }
+        None => key,
+    };
+    crate::tls::client_identity(cert.expose(), key.expose())
+        .map_err(|e| format!("sslcert {} and sslkey {shown}: {e}", client.cert.display()))
 }
 
 #[cfg(test)]

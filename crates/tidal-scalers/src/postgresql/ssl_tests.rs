@@ -20,6 +20,7 @@ fn verify_modes_leave_tokio_postgres_a_string_it_accepts() {
         Tls {
             mode: SslMode::VerifyFull,
             roots: Roots::File("/etc/tidal/ca bundle.pem".into()),
+            client: None,
         }
     );
 }
@@ -58,7 +59,8 @@ fn libpq_rules_for_defaults_and_root_certificates() {
         split_ok("host=db sslmode=verify-full sslrootcert=system").1,
         Tls {
             mode: SslMode::VerifyFull,
-            roots: Roots::System
+            roots: Roots::System,
+            client: None,
         }
     );
     // Spaces around '=' are allowed.
@@ -78,13 +80,17 @@ fn unsupported_modes_and_broken_strings_are_refused() {
         split("postgresql://db/x?sslmode=sometimes", SslMode::Prefer),
         Err(SplitError::Mode("sometimes".into()))
     );
-    assert_eq!(
-        split(
-            "host=db sslmode=verify-full sslcert=/c.pem",
-            SslMode::Prefer
-        ),
-        Err(SplitError::Unsupported("sslcert".into()))
-    );
+    for (text, given, missing) in [
+        ("host=db sslcert=/c.pem", "sslcert", "sslkey"),
+        ("host=db sslkey=/k.pem sslcert=''", "sslkey", "sslcert"),
+        ("host=db sslpassword=pw", "sslpassword", "sslkey"),
+    ] {
+        assert_eq!(
+            split(text, SslMode::Prefer),
+            Err(SplitError::Incomplete(given, missing)),
+            "{text}"
+        );
+    }
     for broken in ["host", "host=db port", "password='unterminated", "=db"] {
         assert_eq!(
             split(broken, SslMode::Prefer),
@@ -99,6 +105,7 @@ fn a_root_certificate_file_that_cannot_be_used_is_named() {
     let tls = |path: &str| Tls {
         mode: SslMode::VerifyFull,
         roots: Roots::File(path.into()),
+        client: None,
     };
     let missing = client_config(&tls("/nonexistent/ca.pem")).unwrap_err();
     assert!(
@@ -110,4 +117,58 @@ fn a_root_certificate_file_that_cannot_be_used_is_named() {
     let error = client_config(&tls(empty.to_str().unwrap())).unwrap_err();
     let _ = std::fs::remove_file(&empty);
     assert!(error.contains("no CA certificate in it"), "{error}");
+}
+
+#[test]
+fn client_certificates_are_taken_out_of_the_string() {
+    let (driver, tls) = split_ok(
+        "postgresql://app@db/shop?sslmode=verify-full&sslrootcert=%2Fca.pem\
+         &sslcert=%2Fclient.pem&sslkey=%2Fclient.key&sslpassword=s3cret",
+    );
+    assert_eq!(driver, "postgresql://app@db/shop?sslmode=require");
+    assert_eq!(
+        tls.client,
+        Some(ClientCert {
+            cert: "/client.pem".into(),
+            key: "/client.key".into(),
+            password: Some(Secret::new("s3cret".to_owned())),
+        })
+    );
+    let (_, plain) = split_ok("host=db sslcert=/c.pem sslkey=/k.pem");
+    assert_eq!(plain.client.and_then(|c| c.password), None);
+}
+
+#[test]
+fn client_certificate_files_that_cannot_be_used_are_named() {
+    let dir = std::env::temp_dir().join(format!("tidal-pg-client-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let encrypted = dir.join("encrypted.key");
+    std::fs::write(
+        &encrypted,
+        "-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----\n",
+    )
+    .unwrap();
+    let cert = dir.join("client.pem");
+    std::fs::write(&cert, "not a certificate\n").unwrap();
+    let tls = |cert: &std::path::Path, key: &std::path::Path, password: Option<&str>| Tls {
+        mode: SslMode::Require,
+        roots: Roots::System,
+        client: Some(ClientCert {
+            cert: cert.into(),
+            key: key.into(),
+            password: password.map(|p| Secret::new(p.to_owned())),
+        }),
+    };
+    let missing = client_config(&tls(&dir.join("gone.pem"), &encrypted, None)).unwrap_err();
+    assert!(missing.starts_with("sslcert "), "{missing}");
+    assert!(missing.contains("gone.pem"), "{missing}");
+    let locked = client_config(&tls(&cert, &encrypted, None)).unwrap_err();
+    assert!(
+        locked.ends_with("is encrypted; give its password in sslpassword"),
+        "{locked}"
+    );
+    let garbled = client_config(&tls(&cert, &encrypted, Some("pw"))).unwrap_err();
+    assert!(garbled.contains("with sslpassword: "), "{garbled}");
+    assert!(!garbled.contains("pw\""), "{garbled}");
+    let _ = std::fs::remove_dir_all(&dir);
 }

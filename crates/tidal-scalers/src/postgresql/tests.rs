@@ -48,7 +48,8 @@ fn verify_full_from_fields_checks_the_server_against_the_system_store() {
         config.tls,
         Tls {
             mode: SslMode::VerifyFull,
-            roots: Roots::System
+            roots: Roots::System,
+            client: None,
         }
     );
 }

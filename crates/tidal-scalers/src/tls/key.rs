@@ -1,15 +1,23 @@
-//! Password-protected client keys (`keyPassword`): PKCS#8 `ENCRYPTED PRIVATE KEY` PEM, as
-//! `openssl pkcs8 -topk8` and `openssl genpkey -aes256` write it (PBES2: PBKDF2 or scrypt,
-//! AES-CBC). The key is decrypted once, when the trigger is built, into the plain PKCS#8 PEM every
-//! client library here takes.
+//! Password-protected client keys (`keyPassword`, PostgreSQL's `sslpassword`): PKCS#8
+//! `ENCRYPTED PRIVATE KEY` PEM, as `openssl pkcs8 -topk8` and `openssl genpkey -aes256` write it
+//! (PBES2: PBKDF2 or scrypt, AES-CBC). The key is decrypted into the plain PKCS#8 PEM every
+//! client library here takes: once when the trigger is built, or for PostgreSQL's key file on
+//! each new connection.
 //!
-//! OpenSSL's legacy encrypted PEM (`Proc-Type: 4,ENCRYPTED` in a `BEGIN RSA PRIVATE KEY` block)
-//! is refused with the command that converts it; PBES1 and DES are refused as pkcs5 refuses them.
+//! OpenSSL's legacy encrypted PEM (`Proc-Type: 4,ENCRYPTED` in a `BEGIN RSA PRIVATE KEY` or
+//! `BEGIN EC PRIVATE KEY` block) is decrypted too ([`super::legacy`]); PBES1 is refused as pkcs5
+//! refuses it.
 
 use der::asn1::OctetStringRef;
 use der::{Decode, Sequence};
 
+use super::legacy::{self, is_legacy_encrypted};
 use crate::secret::Secret;
+
+/// Whether a PEM key is encrypted (PKCS#8 or OpenSSL's legacy form), so it needs a password.
+pub fn is_encrypted(key: &str) -> bool {
+    key.contains("-----BEGIN ENCRYPTED PRIVATE KEY-----") || is_legacy_encrypted(key)
+}
 
 /// `EncryptedPrivateKeyInfo` (RFC 5958 §3).
 #[derive(Sequence)]
@@ -21,17 +29,16 @@ struct EncryptedPrivateKeyInfo<'a> {
 /// `key` decrypted with `password` as a plain `PRIVATE KEY` PEM; a key that is not encrypted is
 /// returned as it is.
 ///
+/// The caller names the parameter that holds the password in its own error.
+///
 /// # Errors
 /// A message saying what is wrong (the wrong password, a legacy or unsupported encryption, not
 /// PEM); never the key or the password.
 pub fn decrypt_key(key: &Secret, password: &Secret) -> Result<Secret, String> {
     let text = key.expose();
-    if text.contains("Proc-Type: 4,ENCRYPTED") {
-        return Err(
-            "the key uses OpenSSL's legacy PEM encryption; convert it with \
-             `openssl pkcs8 -topk8 -in key.pem -out key-pkcs8.pem` (and give that key)"
-                .to_owned(),
-        );
+    if is_legacy_encrypted(text) {
+        let plain = legacy::decrypt(text, password.expose().as_bytes())?;
+        return private_key_pem(&plain);
     }
     let Some(start) = text.find("-----BEGIN ENCRYPTED PRIVATE KEY-----") else {
         return Ok(key.clone());
@@ -51,15 +58,20 @@ pub fn decrypt_key(key: &Secret, password: &Secret) -> Result<Secret, String> {
         .map_err(|e| match e {
             // A wrong password shows as bad padding, which pkcs5 reports as EncryptFailed.
             pkcs5::Error::DecryptFailed | pkcs5::Error::EncryptFailed => {
-                "the key does not decrypt with keyPassword (a wrong password?)".to_owned()
+                "the key does not decrypt with this password (a wrong password?)".to_owned()
             }
             other => format!("the key's encryption is not supported: {other}"),
         })?;
     // A wrong password passes the padding check now and then; its garbage is not DER.
-    let plain = der::SecretDocument::try_from(plain)
-        .map_err(|_| "the key does not decrypt with keyPassword (a wrong password?)".to_owned())?;
-    let plain = plain.as_bytes();
-    let pem = der::pem::encode_string("PRIVATE KEY", der::pem::LineEnding::LF, plain)
+    let plain = der::SecretDocument::try_from(plain).map_err(|_| {
+        "the key does not decrypt with this password (a wrong password?)".to_owned()
+    })?;
+    private_key_pem(plain.as_bytes())
+}
+
+/// PKCS#8 DER as a `PRIVATE KEY` PEM.
+fn private_key_pem(der: &[u8]) -> Result<Secret, String> {
+    let pem = der::pem::encode_string("PRIVATE KEY", der::pem::LineEnding::LF, der)
         .map_err(|e| format!("the decrypted key does not encode: {e}"))?;
     Ok(Secret::new(pem))
 }
@@ -84,7 +96,7 @@ mod tests {
              DEK-Info: AES-256-CBC,00\n\nAAAA\n-----END RSA PRIVATE KEY-----\n",
         );
         let error = decrypt_key(&legacy, &secret("pw")).unwrap_err();
-        assert!(error.contains("openssl pkcs8 -topk8"), "{error}");
+        assert!(error.contains("a 1-byte IV for AES-256-CBC"), "{error}");
         let broken = secret(
             "-----BEGIN ENCRYPTED PRIVATE KEY-----\nnot base64!\n\
              -----END ENCRYPTED PRIVATE KEY-----\n",

@@ -1,4 +1,5 @@
-//! rustls client configurations for the scalers that speak TLS outside reqwest (PostgreSQL).
+//! rustls client configurations for the scalers that speak TLS outside reqwest (PostgreSQL,
+//! Kafka, external scalers with `unsafeSsl`).
 //!
 //! Tidal uses the ring provider everywhere. `require` in libpq's sense encrypts without
 //! checking the certificate, so [`encrypt_only`] builds a configuration that accepts any
@@ -8,7 +9,8 @@
 use std::sync::Arc;
 
 mod key;
-pub use key::decrypt_key;
+mod legacy;
+pub use key::{decrypt_key, is_encrypted};
 
 use rustls::client::WebPkiServerVerifier;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
@@ -52,33 +54,36 @@ pub fn client_identity(cert: &str, key: &str) -> Result<ClientIdentity, String> 
     Ok((chain, key))
 }
 
-/// [`encrypt_only`] that also presents `identity` when the server asks for a certificate.
+/// [`encrypt_only`] that also presents `identity`, if any, when the server asks for a
+/// certificate.
 ///
 /// # Errors
 /// When rustls refuses the key (an unsupported algorithm, or not the certificate's key).
-pub fn encrypt_only_with(identity: ClientIdentity) -> Result<rustls::ClientConfig, String> {
+pub fn encrypt_only_with(identity: Option<ClientIdentity>) -> Result<rustls::ClientConfig, String> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     relaxed(
         Relaxed {
             chain: None,
             provider,
         },
-        Some(identity),
+        identity,
     )
     .map_err(|e| format!("the client key does not load: {e}"))
 }
 
 /// A client configuration that checks the server's certificate chain against `roots` and, with
-/// `check_name`, that the certificate names the host connected to.
+/// `check_name`, that the certificate names the host connected to; it presents `identity`, if
+/// any, when the server asks for a certificate.
 ///
 /// # Errors
-/// When `roots` holds no usable trust anchor.
+/// When `roots` holds no usable trust anchor, or rustls refuses the identity's key.
 ///
 /// # Panics
 /// Never in practice: ring supports rustls' default protocol versions.
 pub fn verifying(
     roots: Arc<RootCertStore>,
     check_name: bool,
+    identity: Option<ClientIdentity>,
 ) -> Result<rustls::ClientConfig, String> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let webpki = WebPkiServerVerifier::builder_with_provider(roots, provider.clone())
@@ -90,15 +95,20 @@ pub fn verifying(
                 chain: Some(webpki),
                 provider,
             },
-            None,
+            identity,
         )
-        .map_err(|e| e.to_string());
+        .map_err(|e| format!("the client key does not load: {e}"));
     }
-    Ok(rustls::ClientConfig::builder_with_provider(provider)
+    let builder = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .expect("ring supports the default protocol versions")
-        .with_webpki_verifier(webpki)
-        .with_no_client_auth())
+        .with_webpki_verifier(webpki);
+    match identity {
+        Some((chain, key)) => builder
+            .with_client_auth_cert(chain, key)
+            .map_err(|e| format!("the client key does not load: {e}")),
+        None => Ok(builder.with_no_client_auth()),
+    }
 }
 
 /// A client configuration whose certificate check is `verifier`'s, presenting `identity`.

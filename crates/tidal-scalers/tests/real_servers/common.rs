@@ -147,6 +147,8 @@ pub(crate) struct TlsFiles {
     pub(crate) key: String,
     /// The same key, PKCS#8-encrypted with `key_password`.
     pub(crate) encrypted_key: String,
+    /// The same key in OpenSSL's legacy encrypted PEM, with `key_password`.
+    pub(crate) legacy_key: String,
     pub(crate) key_password: String,
 }
 
@@ -158,6 +160,7 @@ pub(crate) fn tls_files() -> Option<TlsFiles> {
         "TIDAL_TLS_CLIENT_CERT",
         "TIDAL_TLS_CLIENT_KEY",
         "TIDAL_TLS_CLIENT_KEY_ENCRYPTED",
+        "TIDAL_TLS_CLIENT_KEY_LEGACY",
         "TIDAL_TLS_CLIENT_KEY_PASSWORD",
     ])?;
     let read = |name: &str| {
@@ -169,6 +172,7 @@ pub(crate) fn tls_files() -> Option<TlsFiles> {
         cert: read("TIDAL_TLS_CLIENT_CERT"),
         key: read("TIDAL_TLS_CLIENT_KEY"),
         encrypted_key: read("TIDAL_TLS_CLIENT_KEY_ENCRYPTED"),
+        legacy_key: read("TIDAL_TLS_CLIENT_KEY_LEGACY"),
         key_password: env["TIDAL_TLS_CLIENT_KEY_PASSWORD"].clone(),
     })
 }

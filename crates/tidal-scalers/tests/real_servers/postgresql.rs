@@ -188,11 +188,99 @@ async fn sslmodes_encrypt_and_verify_the_server_as_libpq_does() {
     }
 }
 
+const MTLS_VARS: &[&str] = &[
+    "TIDAL_POSTGRES_HOST",
+    "TIDAL_POSTGRES_PORT",
+    "TIDAL_POSTGRES_MTLS_USER",
+    "TIDAL_POSTGRES_PASSWORD",
+    "TIDAL_POSTGRES_DB",
+    "TIDAL_TLS_CA",
+    "TIDAL_TLS_CLIENT_CERT",
+    "TIDAL_TLS_CLIENT_KEY",
+    "TIDAL_TLS_CLIENT_KEY_ENCRYPTED",
+    "TIDAL_TLS_CLIENT_KEY_LEGACY",
+    "TIDAL_TLS_CLIENT_KEY_PASSWORD",
+];
+
+/// 1 when the server sees this session encrypted and authenticated by a client certificate.
+const CERTIFIED: &str =
+    "SELECT (ssl AND client_dn IS NOT NULL)::int FROM pg_stat_ssl WHERE pid = pg_backend_pid()";
+
+#[tokio::test]
+async fn client_certificates_log_in_where_the_server_requires_one() {
+    let Some(env) = common::env(MTLS_VARS) else {
+        return;
+    };
+    // The _mtls role logs in only over TLS with a certificate from the test CA (pg_hba.conf).
+    let base = format!(
+        "host={} port={} user={} password={} dbname={}",
+        env["TIDAL_POSTGRES_HOST"],
+        env["TIDAL_POSTGRES_PORT"],
+        env["TIDAL_POSTGRES_MTLS_USER"],
+        env["TIDAL_POSTGRES_PASSWORD"],
+        env["TIDAL_POSTGRES_DB"]
+    );
+    let (ca, cert) = (&env["TIDAL_TLS_CA"], &env["TIDAL_TLS_CLIENT_CERT"]);
+    let (key, encrypted) = (
+        &env["TIDAL_TLS_CLIENT_KEY"],
+        &env["TIDAL_TLS_CLIENT_KEY_ENCRYPTED"],
+    );
+    let legacy = &env["TIDAL_TLS_CLIENT_KEY_LEGACY"];
+    let password = &env["TIDAL_TLS_CLIENT_KEY_PASSWORD"];
+    let accepted = [
+        format!("{base} sslmode=verify-full sslrootcert={ca} sslcert={cert} sslkey={key}"),
+        format!("{base} sslmode=require sslcert={cert} sslkey={encrypted} sslpassword={password}"),
+        format!("{base} sslmode=require sslcert={cert} sslkey={legacy} sslpassword={password}"),
+    ];
+    for connection in accepted {
+        let value = sample_query(&connection, CERTIFIED)
+            .await
+            .unwrap_or_else(|e| panic!("{connection}: {e}"));
+        assert_eq!(value, 1.0, "{connection}");
+    }
+    let refused = [
+        (
+            format!("{base} sslmode=verify-full sslrootcert={ca}"),
+            "certificate",
+        ),
+        (format!("{base} sslmode=disable"), "pg_hba.conf rejects"),
+        (
+            format!("{base} sslmode=require sslcert={cert} sslkey={encrypted}"),
+            "is encrypted; give its password in sslpassword",
+        ),
+        (
+            format!(
+                "{base} sslmode=require sslcert={cert} sslkey={encrypted} sslpassword=wrong-pw"
+            ),
+            "does not decrypt",
+        ),
+        (
+            format!("{base} sslmode=require sslcert={cert} sslkey={legacy}"),
+            "is encrypted; give its password in sslpassword",
+        ),
+    ];
+    for (connection, want) in refused {
+        let error = sample_query(&connection, CERTIFIED).await.unwrap_err();
+        assert!(
+            error.contains("cannot connect") && error.contains(want),
+            "{connection}: {error}"
+        );
+        for secret in [&env["TIDAL_POSTGRES_PASSWORD"], password, "wrong-pw"] {
+            assert!(!error.contains(secret), "{error}");
+        }
+    }
+}
+
 /// The value of [`ENCRYPTED`] through a `postgresql` trigger on `connection`.
 async fn sample(connection: &str) -> Result<f64, String> {
+    sample_query(connection, ENCRYPTED).await
+}
+
+/// The value of `query` through a `postgresql` trigger on `connection`.
+async fn sample_query(connection: &str, query: &str) -> Result<f64, String> {
     let scaler = common::build(
         "postgresql",
-        &[("query", ENCRYPTED), ("targetQueryValue", "1")],
+        &[("query", query), ("targetQueryValue", "1")],
         &[("connection", connection)],
     )
     .await

@@ -35,6 +35,12 @@ async fn amqps_and_https_hosts_use_the_trigger_authentications_certificates() {
         ("key", &tls.encrypted_key),
         ("keyPassword", &tls.key_password),
     ];
+    let legacy = [
+        ("ca", tls.ca.as_str()),
+        ("cert", &tls.cert),
+        ("key", &tls.legacy_key),
+        ("keyPassword", &tls.key_password),
+    ];
 
     for (what, host, extra, auth) in [
         ("amqps with ca, cert and key", amqps, None, &trusted[..]),
@@ -44,6 +50,12 @@ async fn amqps_and_https_hosts_use_the_trigger_authentications_certificates() {
             amqps,
             None,
             &encrypted[..],
+        ),
+        (
+            "amqps with a legacy encrypted PEM key and keyPassword",
+            amqps,
+            None,
+            &legacy[..],
         ),
         (
             "https with unsafeSsl and a client certificate",
