@@ -202,16 +202,29 @@ impl PostgresScaler {
             reason,
         };
         let chain = |e: tokio_postgres::Error| connect_error(crate::http::error_chain(&e));
-        let client = if self.config.tls.mode == SslMode::Disable {
-            let (client, connection) = pg.connect(tokio_postgres::NoTls).await.map_err(chain)?;
-            tokio::spawn(connection);
-            client
-        } else {
-            let rustls = ssl::client_config(&self.config.tls).map_err(connect_error)?;
-            let tls = tokio_postgres_rustls::MakeRustlsConnect::new(rustls);
-            let (client, connection) = pg.connect(tls).await.map_err(chain)?;
-            tokio::spawn(connection);
-            client
+        let plain = match self.config.tls.mode {
+            SslMode::Disable | SslMode::Allow => Some(pg.connect(tokio_postgres::NoTls).await),
+            _ => None,
+        };
+        let client = match plain {
+            Some(Ok((client, connection))) => {
+                tokio::spawn(connection);
+                client
+            }
+            Some(Err(e))
+                if self.config.tls.mode == SslMode::Disable || !ssl::retry_with_tls(&e) =>
+            {
+                return Err(chain(e));
+            }
+            // Not tried, or `allow` refused in plain text: TLS.
+            Some(Err(_)) | None => {
+                pg.ssl_mode(tokio_postgres::config::SslMode::Require);
+                let rustls = ssl::client_config(&self.config.tls).map_err(connect_error)?;
+                let tls = tokio_postgres_rustls::MakeRustlsConnect::new(rustls);
+                let (client, connection) = pg.connect(tls).await.map_err(chain)?;
+                tokio::spawn(connection);
+                client
+            }
         };
         let client = Arc::new(client);
         pools

@@ -11,6 +11,7 @@
 //! | `sslmode` | encrypted | chain checked | host name checked |
 //! |---|---|---|---|
 //! | `disable` | no | — | — |
+//! | `allow` | only if the server refuses plain text | no | no |
 //! | `prefer` | if the server offers it | no | no |
 //! | `require` | yes | only with `sslrootcert` (libpq's rule) | no |
 //! | `verify-ca` | yes | yes | no |
@@ -38,6 +39,8 @@ use crate::tls::ClientIdentity;
 pub enum SslMode {
     /// No TLS.
     Disable,
+    /// Plain text first; TLS, unchecked, when the server refuses plain text (pgx's fallback).
+    Allow,
     /// TLS when the server offers it, without checking its certificate.
     Prefer,
     /// TLS required; the certificate is checked only against an `sslrootcert` (libpq's rule).
@@ -51,6 +54,7 @@ pub enum SslMode {
 /// The modes and their names, as written in `sslmode`.
 pub(super) const SSL_MODES: &[(&str, SslMode)] = &[
     ("disable", SslMode::Disable),
+    ("allow", SslMode::Allow),
     ("prefer", SslMode::Prefer),
     ("require", SslMode::Require),
     ("verify-ca", SslMode::VerifyCa),
@@ -59,7 +63,7 @@ pub(super) const SSL_MODES: &[(&str, SslMode)] = &[
 
 /// The allowed `sslmode` values, for messages.
 pub(super) const ALLOWED: &str =
-    "\"disable\", \"prefer\", \"require\", \"verify-ca\" or \"verify-full\"";
+    "\"disable\", \"allow\", \"prefer\", \"require\", \"verify-ca\" or \"verify-full\"";
 
 impl SslMode {
     /// The mode named `text`.
@@ -74,6 +78,7 @@ impl SslMode {
     pub fn name(self) -> &'static str {
         match self {
             Self::Disable => "disable",
+            Self::Allow => "allow",
             Self::Prefer => "prefer",
             Self::Require => "require",
             Self::VerifyCa => "verify-ca",
@@ -82,9 +87,10 @@ impl SslMode {
     }
 
     /// What tokio-postgres is asked for: it negotiates TLS, the rustls configuration verifies.
+    /// `allow` starts in plain text; the scaler retries with TLS itself.
     fn driver(self) -> &'static str {
         match self {
-            Self::Disable => "disable",
+            Self::Disable | Self::Allow => "disable",
             Self::Prefer => "prefer",
             Self::Require | Self::VerifyCa | Self::VerifyFull => "require",
         }
@@ -274,7 +280,7 @@ fn keywords(text: &str) -> Option<Vec<(String, String)>> {
 pub(super) fn client_config(tls: &Tls) -> Result<rustls::ClientConfig, String> {
     let identity = tls.client.as_ref().map(client_identity).transpose()?;
     let check_name = match tls.mode {
-        SslMode::Disable | SslMode::Prefer | SslMode::Require => {
+        SslMode::Disable | SslMode::Allow | SslMode::Prefer | SslMode::Require => {
             return crate::tls::encrypt_only_with(identity);
         }
         SslMode::VerifyCa => false,
@@ -308,6 +314,21 @@ pub(super) fn client_config(tls: &Tls) -> Result<rustls::ClientConfig, String> {
         }
     }
     crate::tls::verifying(Arc::new(roots), check_name, identity)
+}
+
+/// Whether a plain-text connection that failed under `sslmode=allow` is tried again with TLS:
+/// pgx's rule, every failure but a wrong password, a missing database and a missing privilege,
+/// which TLS would not change.
+pub(super) fn retry_with_tls(error: &tokio_postgres::Error) -> bool {
+    use tokio_postgres::error::SqlState;
+    let final_answers = [
+        SqlState::INVALID_PASSWORD,
+        SqlState::INVALID_CATALOG_NAME,
+        SqlState::INSUFFICIENT_PRIVILEGE,
+    ];
+    error
+        .code()
+        .is_none_or(|code| !final_answers.contains(code))
 }
 
 /// The certificate chain and key that `sslcert`, `sslkey` and `sslpassword` name.

@@ -40,6 +40,17 @@ fn urls_keep_their_other_parameters() {
 }
 
 #[test]
+fn allow_starts_in_plain_text() {
+    let (driver, tls) = split_ok("host=db sslmode=allow sslrootcert=/ca.pem");
+    assert_eq!(driver, "host='db' sslmode='disable'");
+    assert_eq!(
+        tls.mode,
+        SslMode::Allow,
+        "a root certificate does not make allow verify"
+    );
+}
+
+#[test]
 fn libpq_rules_for_defaults_and_root_certificates() {
     // No sslmode: the caller's default (libpq's is prefer).
     assert_eq!(split_ok("host=db").1.mode, SslMode::Prefer);
@@ -73,8 +84,8 @@ fn libpq_rules_for_defaults_and_root_certificates() {
 #[test]
 fn unsupported_modes_and_broken_strings_are_refused() {
     assert_eq!(
-        split("host=db sslmode=allow", SslMode::Prefer),
-        Err(SplitError::Mode("allow".into()))
+        split("host=db sslmode=Allow", SslMode::Prefer),
+        Err(SplitError::Mode("Allow".into()))
     );
     assert_eq!(
         split("postgresql://db/x?sslmode=sometimes", SslMode::Prefer),

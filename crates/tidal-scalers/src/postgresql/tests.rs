@@ -98,9 +98,9 @@ fn every_invalid_parameter_is_named() {
         ),
         (
             &[],
-            &[("connection", "host=db user=app sslmode=allow")],
-            "\"sslmode\": \"allow\" is not supported; allowed: \"disable\", \"prefer\", \
-             \"require\", \"verify-ca\" or \"verify-full\"",
+            &[("connection", "host=db user=app sslmode=always")],
+            "\"sslmode\": \"always\" is not supported; allowed: \"disable\", \"allow\", \
+             \"prefer\", \"require\", \"verify-ca\" or \"verify-full\"",
         ),
         (
             &[],

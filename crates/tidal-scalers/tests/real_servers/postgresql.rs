@@ -150,6 +150,8 @@ async fn sslmodes_encrypt_and_verify_the_server_as_libpq_does() {
     );
     let encrypted = [
         (format!("{direct} sslmode=disable"), 0.0),
+        // allow: plain text, which this role may use.
+        (format!("{direct} sslmode=allow"), 0.0),
         (format!("{direct} sslmode=require"), 1.0),
         (
             format!("{direct} sslmode=verify-full sslrootcert={ca}"),
@@ -231,6 +233,8 @@ async fn client_certificates_log_in_where_the_server_requires_one() {
         format!("{base} sslmode=verify-full sslrootcert={ca} sslcert={cert} sslkey={key}"),
         format!("{base} sslmode=require sslcert={cert} sslkey={encrypted} sslpassword={password}"),
         format!("{base} sslmode=require sslcert={cert} sslkey={legacy} sslpassword={password}"),
+        // allow: plain text is refused to this role, so TLS, with the certificate.
+        format!("{base} sslmode=allow sslcert={cert} sslkey={key}"),
     ];
     for connection in accepted {
         let value = sample_query(&connection, CERTIFIED)
