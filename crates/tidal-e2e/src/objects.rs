@@ -84,9 +84,35 @@ impl TestNamespace {
         pod_annotations: Value,
     ) -> anyhow::Result<()> {
         let containers = match container {
-            Value::Array(containers) => containers,
-            container => vec![container],
+            Value::Array(containers) => Value::Array(containers),
+            container => Value::Array(vec![container]),
         };
+        self.create_deployment_of(
+            name,
+            replicas,
+            json!({ "containers": containers }),
+            pod_annotations,
+        )
+        .await
+    }
+
+    /// Creates Deployment `name` at `replicas` whose pods have `pod_spec` (containers and any
+    /// other field, such as pod-level `resources`), placed on kwok's nodes, with
+    /// `pod_annotations`.
+    ///
+    /// # Errors
+    ///
+    /// The apiserver's error.
+    pub async fn create_deployment_of(
+        &self,
+        name: &str,
+        replicas: i32,
+        mut pod_spec: Value,
+        pod_annotations: Value,
+    ) -> anyhow::Result<()> {
+        pod_spec["tolerations"] = json!([
+            { "key": "kwok.x-k8s.io/node", "operator": "Exists", "effect": "NoSchedule" }
+        ]);
         let deployment: Deployment = serde_json::from_value(json!({
             "metadata": { "name": name },
             "spec": {
@@ -94,10 +120,7 @@ impl TestNamespace {
                 "selector": { "matchLabels": { "app": name } },
                 "template": {
                     "metadata": { "labels": { "app": name }, "annotations": pod_annotations },
-                    "spec": {
-                        "containers": containers,
-                        "tolerations": [{ "key": "kwok.x-k8s.io/node", "operator": "Exists", "effect": "NoSchedule" }]
-                    }
+                    "spec": pod_spec
                 }
             }
         }))?;

@@ -414,7 +414,7 @@ async fn a_cpu_trigger_scales_on_usage_from_metrics_server() -> anyhow::Result<(
 
 #[tokio::test(flavor = "multi_thread")]
 #[ignore = "needs the local control plane: run scripts/test-e2e.sh"]
-async fn a_cpu_trigger_with_container_name_reads_only_that_container() -> anyhow::Result<()> {
+async fn a_cpu_trigger_reads_the_named_container_or_the_pod_level_requests() -> anyhow::Result<()> {
     let env = Env::load().await?;
     let ns = TestNamespace::create(&env, "cpu-container").await?;
     // The app uses 120m of its 100m request; an idle proxy sidecar 10m of its 300m. The app
@@ -430,10 +430,24 @@ async fn a_cpu_trigger_with_container_name_reads_only_that_container() -> anyhow
         ns.create_deployment_with(name, 1, containers.clone(), usage.clone())
             .await?;
     }
+    // The same usage in pods whose containers request nothing and the pod 200m (pod-level
+    // resources, KEP-2837): the pod at 130m of 200m is at 65 %.
+    let unrequested = json!([
+        { "name": "app", "image": "registry.invalid/app:1" },
+        { "name": "proxy", "image": "registry.invalid/proxy:1" }
+    ]);
+    ns.create_deployment_of(
+        "pod-level",
+        1,
+        json!({ "containers": unrequested, "resources": { "requests": { "cpu": "200m" } } }),
+        usage.clone(),
+    )
+    .await?;
     let operator = operator(&env, &ns).await?;
     for (name, metadata) in [
         ("app-only", json!({ "value": "50", "containerName": "app" })),
         ("whole-pod", json!({ "value": "50" })),
+        ("pod-level", json!({ "value": "50" })),
     ] {
         ns.apply_scaled_object(json!({
             "metadata": { "name": name },
@@ -462,7 +476,15 @@ async fn a_cpu_trigger_with_container_name_reads_only_that_container() -> anyhow
         "the whole pod's utilization: {utilization}"
     );
     assert_eq!(ns.replicas("whole-pod").await?, 1);
-    for name in ["app-only", "whole-pod"] {
+    // 65 % of 50 % scales out, and keeps scaling to the maximum.
+    ns.expect_replicas("pod-level", 3, Duration::from_secs(90))
+        .await?;
+    let utilization = decided_value(&ns, "pod-level", "s0-cpu").await?;
+    assert!(
+        (60.0..=70.0).contains(&utilization),
+        "the pod-level requests' utilization: {utilization}"
+    );
+    for name in ["app-only", "whole-pod", "pod-level"] {
         ns.delete_scaled_object(name).await?;
     }
     operator.terminate().await?;

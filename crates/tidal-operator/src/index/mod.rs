@@ -8,6 +8,7 @@
 mod claims;
 mod endpoints;
 mod pods;
+mod requests;
 
 pub use claims::{Claim, Claims};
 pub use endpoints::EndpointIndex;

@@ -10,9 +10,7 @@ use std::sync::RwLock;
 
 use jiff::Timestamp;
 use k8s_openapi::api::core::v1::Pod;
-use tidal_core::hpa::{
-    self, ConditionStatus, ContainerRequests, PodPhase, ReadyCondition, Requests,
-};
+use tidal_core::hpa::{self, ConditionStatus, PodPhase, ReadyCondition};
 use tidal_scalers::kubernetes_workload::{LabelSelector, PodCounter, PodInfo, count_pods};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -122,7 +120,7 @@ impl PodIndex {
 /// The HPA's view of `pod`: phase, deletion, the Ready condition, start time and the requests,
 /// per container and summed.
 fn hpa_pod(name: &str, pod: &Pod) -> hpa::Pod {
-    let (requests, containers) = requests(pod);
+    let (requests, containers) = super::requests::requests(pod.spec.as_ref());
     let status = pod.status.as_ref();
     let phase = match status.and_then(|s| s.phase.as_deref()) {
         Some("Pending") => PodPhase::Pending,
@@ -154,44 +152,6 @@ fn hpa_pod(name: &str, pod: &Pod) -> hpa::Pod {
         requests,
         containers,
     }
-}
-
-/// Each container's requests, in milli-units, and their sum: what the HPA's
-/// `calculatePodRequests` adds up. Restartable init containers (sidecars) count like
-/// containers; a container that does not request a resource makes the pod's sum `None`, which
-/// the HPA reports as "missing request".
-fn requests(pod: &Pod) -> (Requests, Vec<ContainerRequests>) {
-    let Some(spec) = pod.spec.as_ref() else {
-        return (Requests::default(), Vec::new());
-    };
-    let sidecars = spec
-        .init_containers
-        .iter()
-        .flatten()
-        .filter(|c| c.restart_policy.as_deref() == Some("Always"));
-    let containers: Vec<ContainerRequests> = spec
-        .containers
-        .iter()
-        .chain(sidecars)
-        .map(|container| {
-            let request = |resource: &str| {
-                let quantity = container
-                    .resources
-                    .as_ref()
-                    .and_then(|r| r.requests.as_ref())
-                    .and_then(|r| r.get(resource))?;
-                tidal_core::quantity::parse_milli(&quantity.0).ok()
-            };
-            ContainerRequests {
-                name: container.name.clone(),
-                requests: Requests {
-                    cpu: request("cpu"),
-                    memory: request("memory"),
-                },
-            }
-        })
-        .collect();
-    (ContainerRequests::total(&containers), containers)
 }
 
 impl PodCounter for PodIndex {
