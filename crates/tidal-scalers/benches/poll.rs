@@ -82,6 +82,25 @@ fn trigger(scaler: &str) -> Option<(&'static str, Pairs, Pairs)> {
             ]),
             vec![],
         ),
+        "redis-cluster" => (
+            "redis-cluster",
+            pairs(&[
+                ("addresses", var("TIDAL_REDIS_CLUSTER_ADDRESSES")?),
+                ("listName", "tidal-bench".into()),
+            ]),
+            pairs(&[("password", var("TIDAL_REDIS_AUTH_PASSWORD")?)]),
+        ),
+        "redis-sentinel" => (
+            "redis-sentinel",
+            pairs(&[
+                ("addresses", var("TIDAL_REDIS_SENTINEL_ADDRESS")?),
+                ("listName", "tidal-bench".into()),
+            ]),
+            pairs(&[
+                ("sentinelMaster", var("TIDAL_REDIS_SENTINEL_MASTER")?),
+                ("sentinelPassword", var("TIDAL_REDIS_AUTH_PASSWORD")?),
+            ]),
+        ),
         "rabbitmq-amqp" => (
             "rabbitmq",
             pairs(&[
@@ -215,6 +234,10 @@ const SCALERS: &[&str] = &[
     "prometheus",
     "redis",
     "redis-streams",
+    // The same list read through a Redis Cluster and through a sentinel-found master, against
+    // `redis` above.
+    "redis-cluster",
+    "redis-sentinel",
     "rabbitmq-amqp",
     "rabbitmq-http",
     "postgresql",

@@ -115,7 +115,7 @@ pub struct ClientPools {
     /// PostgreSQL clients per connection string.
     pub postgres: Pool<crate::secret::Secret, std::sync::Arc<tokio_postgres::Client>>,
     /// Multiplexed Redis connections per server, database and credentials.
-    pub redis: Pool<crate::redis::ConnectionSettings, ::redis::aio::MultiplexedConnection>,
+    pub redis: Pool<crate::redis::ConnectionSettings, crate::redis::RedisConnection>,
 }
 
 #[cfg(test)]

@@ -49,7 +49,17 @@ impl Registry {
         registry.register(crate::external::PUSH_TYPE, crate::external::build);
         registry.register(crate::rabbitmq::TYPE, crate::rabbitmq::build);
         registry.register(crate::redis::TYPE, crate::redis::build);
+        registry.register(crate::redis::CLUSTER_TYPE, crate::redis::build);
+        registry.register(crate::redis::SENTINEL_TYPE, crate::redis::build);
         registry.register(crate::redis_streams::TYPE, crate::redis_streams::build);
+        registry.register(
+            crate::redis_streams::CLUSTER_TYPE,
+            crate::redis_streams::build,
+        );
+        registry.register(
+            crate::redis_streams::SENTINEL_TYPE,
+            crate::redis_streams::build,
+        );
         registry.register(
             crate::kubernetes_workload::TYPE,
             crate::kubernetes_workload::build,
@@ -183,6 +193,10 @@ mod tests {
             "prometheus",
             "rabbitmq",
             "redis",
+            "redis-cluster",
+            "redis-cluster-streams",
+            "redis-sentinel",
+            "redis-sentinel-streams",
             "redis-streams",
         ] {
             assert!(

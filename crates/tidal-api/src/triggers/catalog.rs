@@ -55,6 +55,21 @@ const fn supported(
     }
 }
 
+/// A Redis deployment's connection parameters and the groups of which one must be given.
+type RedisDeployment = (&'static [Param], &'static [&'static [&'static str]]);
+
+/// A Redis trigger: its own `params` and the connection parameters of its deployment.
+const fn redis(
+    name: &'static str,
+    params: &'static [Param],
+    (shared, one_of): RedisDeployment,
+) -> TriggerType {
+    TriggerType {
+        shared,
+        ..supported(name, params, one_of)
+    }
+}
+
 const fn later(name: &'static str) -> TriggerType {
     TriggerType {
         name,
@@ -78,6 +93,7 @@ const REDIS_CONNECTION: &[Param] = &[
     p("port", Int).auth().bound(Positive),
     p("addresses", String).auth(),
     p("hosts", String).auth(),
+    p("ports", String).auth(),
     p("databaseIndex", Int).default("0").bound(NonNegative),
     p("enableTLS", Bool).default("false"),
     p("unsafeSsl", Bool).default("false"),
@@ -85,6 +101,51 @@ const REDIS_CONNECTION: &[Param] = &[
     p("password", String).auth(),
 ];
 const REDIS_ADDRESS: &[&[&str]] = &[&["address", "host", "addresses", "hosts"]];
+/// `redis-cluster`: the seed nodes instead of one address.
+const REDIS_CLUSTER_CONNECTION: &[Param] = &[
+    p("addresses", String).auth(),
+    p("hosts", String).auth(),
+    p("ports", String).auth(),
+    p("enableTLS", Bool).default("false"),
+    p("unsafeSsl", Bool).default("false"),
+    p("username", String).auth(),
+    p("password", String).auth(),
+];
+/// `redis-sentinel`: the sentinels, the master's name and both sets of credentials.
+const REDIS_SENTINEL_CONNECTION: &[Param] = &[
+    p("addresses", String).auth(),
+    p("hosts", String).auth(),
+    p("ports", String).auth(),
+    p("sentinelMaster", String).auth(),
+    p("sentinelUsername", String).auth(),
+    p("sentinelPassword", String).auth(),
+    p("databaseIndex", Int).default("0").bound(NonNegative),
+    p("enableTLS", Bool).default("false"),
+    p("unsafeSsl", Bool).default("false"),
+    p("username", String).auth(),
+    p("password", String).auth(),
+];
+const STANDALONE: RedisDeployment = (REDIS_CONNECTION, REDIS_ADDRESS);
+const CLUSTER: RedisDeployment = (REDIS_CLUSTER_CONNECTION, &[&["addresses", "hosts"]]);
+const SENTINEL: RedisDeployment = (
+    REDIS_SENTINEL_CONNECTION,
+    &[&["addresses", "hosts"], &["sentinelMaster"]],
+);
+const REDIS_LIST: &[Param] = &[
+    p("listName", String).required(),
+    p("listLength", Int).default("5").bound(Positive),
+    p("activationListLength", Int)
+        .default("0")
+        .bound(NonNegative),
+];
+const REDIS_STREAM: &[Param] = &[
+    p("stream", String).required(),
+    p("consumerGroup", String),
+    p("pendingEntriesCount", Int).default("5").bound(Positive),
+    p("streamLength", Int).default("5").bound(Positive),
+    p("lagCount", Int).bound(Positive),
+    p("activationLagCount", Int).default("0").bound(NonNegative),
+];
 
 /// Every production trigger type of KEDA 2.20 (`external-mock` is test-only and left out).
 pub static CATALOG: &[TriggerType] = &[
@@ -145,35 +206,12 @@ pub static CATALOG: &[TriggerType] = &[
         ],
         &[],
     ),
-    TriggerType {
-        shared: REDIS_CONNECTION,
-        ..supported(
-            "redis",
-            &[
-                p("listName", String).required(),
-                p("listLength", Int).default("5").bound(Positive),
-                p("activationListLength", Int)
-                    .default("0")
-                    .bound(NonNegative),
-            ],
-            REDIS_ADDRESS,
-        )
-    },
-    TriggerType {
-        shared: REDIS_CONNECTION,
-        ..supported(
-            "redis-streams",
-            &[
-                p("stream", String).required(),
-                p("consumerGroup", String),
-                p("pendingEntriesCount", Int).default("5").bound(Positive),
-                p("streamLength", Int).default("5").bound(Positive),
-                p("lagCount", Int).bound(Positive),
-                p("activationLagCount", Int).default("0").bound(NonNegative),
-            ],
-            REDIS_ADDRESS,
-        )
-    },
+    redis("redis", REDIS_LIST, STANDALONE),
+    redis("redis-cluster", REDIS_LIST, CLUSTER),
+    redis("redis-sentinel", REDIS_LIST, SENTINEL),
+    redis("redis-streams", REDIS_STREAM, STANDALONE),
+    redis("redis-cluster-streams", REDIS_STREAM, CLUSTER),
+    redis("redis-sentinel-streams", REDIS_STREAM, SENTINEL),
     supported(
         "rabbitmq",
         &[
@@ -325,10 +363,6 @@ pub static CATALOG: &[TriggerType] = &[
     later("liiklus"),
     later("beanstalkd"),
     // Data and storage.
-    later("redis-cluster"),
-    later("redis-sentinel"),
-    later("redis-cluster-streams"),
-    later("redis-sentinel-streams"),
     later("mssql"),
     later("mongodb"),
     later("cassandra"),

@@ -163,7 +163,11 @@ mod tests {
             "prometheus",
             "kubernetes-workload",
             "redis",
+            "redis-cluster",
+            "redis-sentinel",
             "redis-streams",
+            "redis-cluster-streams",
+            "redis-sentinel-streams",
             "rabbitmq",
             "postgresql",
             "mysql",
@@ -178,7 +182,7 @@ mod tests {
                 "{name} needs parameters"
             );
         }
-        assert_eq!(supported.len(), 15);
+        assert_eq!(supported.len(), 19);
         // KEDA's main branch has 78 production types; two of them (clickhouse, gcp-spanner) came
         // after 2.20.
         assert_eq!(

@@ -1,46 +1,57 @@
-//! Redis connection settings shared by the `redis` and `redis-streams` scalers, and the pooled
-//! multiplexed connections they use.
-//!
-//! KEDA's parameters: `address` (`host:port`) or `host` + `port`, `username`, `password`,
-//! `databaseIndex`, `enableTLS` (or `tls: enable` in the TriggerAuthentication), `unsafeSsl`,
-//! and `ca`, `cert`, `key` from the TriggerAuthentication. One multiplexed connection serves
-//! every trigger with the same settings; a broken one is dropped and re-dialled on next use.
+//! The pooled connections the Redis scalers share: one per distinct [`ConnectionSettings`],
+//! multiplexed for a server or a sentinel-found master, a cluster connection (which routes
+//! each key to its node and follows the cluster's moves) for a Redis Cluster. A broken one is
+//! dropped and re-dialled on next use; for Sentinel that asks the sentinels for the master
+//! again, so a failover is followed.
 
 use std::time::Duration;
 
-use redis::aio::MultiplexedConnection;
-use redis::{AsyncConnectionConfig, ConnectionAddr, IntoConnectionInfo, RedisConnectionInfo};
+use redis::aio::{ConnectionLike, MultiplexedConnection};
+use redis::cluster_async::ClusterConnection;
+use redis::sentinel::{SentinelClientBuilder, SentinelServerType};
+use redis::{
+    AsyncConnectionConfig, Cmd, ConnectionAddr, IntoConnectionInfo, Pipeline, RedisConnectionInfo,
+    RedisFuture, TlsCertificates, TlsMode, Value,
+};
 
-use crate::params::{self, ParamError, Params};
+use super::settings::{ConnectionSettings, RedisTls, Topology};
 use crate::pools::ClientPools;
-use crate::secret::Secret;
 
-/// Where and how to connect.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct ConnectionSettings {
-    /// Server host.
-    pub host: String,
-    /// Server port.
-    pub port: u16,
-    /// `databaseIndex` (default 0).
-    pub database_index: i64,
-    /// `username` (Redis 6 ACL users).
-    pub username: Option<String>,
-    /// `password`.
-    pub password: Option<Secret>,
-    /// TLS, when `enableTLS` is true.
-    pub tls: Option<RedisTls>,
+/// A connection to whichever deployment the settings name.
+#[derive(Clone)]
+pub enum RedisConnection {
+    /// A server, or the master sentinels pointed to.
+    Single(MultiplexedConnection),
+    /// A Redis Cluster.
+    Cluster(ClusterConnection),
 }
 
-/// TLS settings for Redis.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct RedisTls {
-    /// `unsafeSsl`: accept any certificate.
-    pub unsafe_ssl: bool,
-    /// `ca`: PEM root certificate.
-    pub ca: Option<Secret>,
-    /// `cert` + `key`: PEM client certificate and key.
-    pub client: Option<(Secret, Secret)>,
+impl ConnectionLike for RedisConnection {
+    fn req_packed_command<'a>(&'a mut self, cmd: &'a Cmd) -> RedisFuture<'a, Value> {
+        match self {
+            Self::Single(c) => c.req_packed_command(cmd),
+            Self::Cluster(c) => c.req_packed_command(cmd),
+        }
+    }
+
+    fn req_packed_commands<'a>(
+        &'a mut self,
+        pipeline: &'a Pipeline,
+        offset: usize,
+        count: usize,
+    ) -> RedisFuture<'a, Vec<Value>> {
+        match self {
+            Self::Single(c) => c.req_packed_commands(pipeline, offset, count),
+            Self::Cluster(c) => c.req_packed_commands(pipeline, offset, count),
+        }
+    }
+
+    fn get_db(&self) -> i64 {
+        match self {
+            Self::Single(c) => c.get_db(),
+            Self::Cluster(c) => c.get_db(),
+        }
+    }
 }
 
 /// Failures talking to Redis. Messages come from the server or the socket; never a password.
@@ -81,90 +92,6 @@ pub enum RedisError {
 }
 
 impl ConnectionSettings {
-    /// Reads KEDA's connection parameters.
-    ///
-    /// # Errors
-    /// A [`ParamError`] naming the bad or missing parameter.
-    pub fn parse(params: &Params<'_>) -> Result<Self, ParamError> {
-        const ORDER: &[params::Source] = &[
-            params::Source::Metadata,
-            params::Source::Env,
-            params::Source::Auth,
-        ];
-        let (host, port) = if let Some(address) = params.string("address", params::ANY) {
-            let (host, port) = address
-                .rsplit_once(':')
-                .ok_or_else(|| ParamError::Invalid {
-                    param: "address".into(),
-                    value: format!("{address:?}"),
-                    expected: "host:port".into(),
-                })?;
-            let port = port.parse::<u16>().map_err(|_| ParamError::Invalid {
-                param: "address".into(),
-                value: format!("{address:?}"),
-                expected: "host:port with a port number".into(),
-            })?;
-            (host.trim_matches(['[', ']']).to_owned(), port)
-        } else {
-            let host = params.required_string(
-                "host",
-                ORDER,
-                "give address (host:port) or host and port",
-            )?;
-            let port = params
-                .parse::<u16>("port", ORDER, "a port number")?
-                .ok_or_else(|| ParamError::missing("port", "host needs a port"))?;
-            (host, port)
-        };
-        let metadata_tls = params.bool_or("enableTLS", params::METADATA, false)?;
-        let auth_tls = params.string("tls", params::AUTH);
-        let enable_tls = match auth_tls.as_deref() {
-            None => metadata_tls,
-            Some(_) if params.string("enableTLS", params::METADATA).is_some() => {
-                return Err(ParamError::rule(
-                    "tls",
-                    "set TLS either with enableTLS in the trigger or tls in the TriggerAuthentication, not both",
-                ));
-            }
-            Some("enable") => true,
-            Some(_) => {
-                return Err(ParamError::Invalid {
-                    param: "tls".into(),
-                    value: crate::secret::REDACTED.into(),
-                    expected: "\"enable\"".into(),
-                });
-            }
-        };
-        let tls = enable_tls
-            .then(|| -> Result<RedisTls, ParamError> {
-                let client = params.client_certificate()?;
-                Ok(RedisTls {
-                    unsafe_ssl: params.bool_or("unsafeSsl", params::METADATA, false)?,
-                    ca: params.secret("ca", params::AUTH),
-                    client,
-                })
-            })
-            .transpose()?;
-        Ok(Self {
-            host,
-            port,
-            database_index: params.parse_or(
-                "databaseIndex",
-                params::METADATA,
-                0,
-                "a database number",
-            )?,
-            username: params.string("username", ORDER),
-            password: params.secret("password", ORDER),
-            tls,
-        })
-    }
-
-    /// `host:port`, for messages.
-    pub fn address(&self) -> String {
-        format!("{}:{}", self.host, self.port)
-    }
-
     /// A connection from the pool, dialling one on first use.
     ///
     /// # Errors
@@ -173,7 +100,7 @@ impl ConnectionSettings {
         &self,
         pools: &ClientPools,
         timeout: Duration,
-    ) -> Result<MultiplexedConnection, RedisError> {
+    ) -> Result<RedisConnection, RedisError> {
         if let Some(conn) = pools.redis.get(self) {
             return Ok(conn);
         }
@@ -187,57 +114,145 @@ impl ConnectionSettings {
         pools.redis.remove(self);
     }
 
-    async fn dial(&self, timeout: Duration) -> Result<MultiplexedConnection, RedisError> {
+    async fn dial(&self, timeout: Duration) -> Result<RedisConnection, RedisError> {
         let _ = rustls::crypto::ring::default_provider().install_default();
-        let address = self.address();
-        let connect_error = |e: redis::RedisError| RedisError::Connect {
-            address: address.clone(),
-            reason: e.to_string(),
-        };
-        let addr = match &self.tls {
-            None => ConnectionAddr::Tcp(self.host.clone(), self.port),
-            Some(tls) => ConnectionAddr::TcpTls {
-                host: self.host.clone(),
-                port: self.port,
-                insecure: tls.unsafe_ssl,
-                tls_params: None,
-            },
-        };
-        let mut redis_info = RedisConnectionInfo::default().set_db(self.database_index);
-        if let Some(user) = &self.username {
-            redis_info = redis_info.set_username(user);
-        }
-        if let Some(password) = &self.password {
-            redis_info = redis_info.set_password(password.expose());
-        }
-        let info = addr
-            .into_connection_info()
-            .map_err(connect_error)?
-            .set_redis_settings(redis_info);
-        let client = match &self.tls {
-            Some(tls) if tls.ca.is_some() || tls.client.is_some() => redis::Client::build_with_tls(
-                info,
-                redis::TlsCertificates {
-                    client_tls: tls
-                        .client
-                        .as_ref()
-                        .map(|(cert, key)| redis::ClientTlsConfig {
-                            client_cert: cert.expose().as_bytes().to_vec(),
-                            client_key: key.expose().as_bytes().to_vec(),
-                        }),
-                    root_cert: tls.ca.as_ref().map(|ca| ca.expose().as_bytes().to_vec()),
-                },
-            ),
-            _ => redis::Client::open(info),
-        }
-        .map_err(connect_error)?;
         let config = AsyncConnectionConfig::new()
             .set_connection_timeout(Some(timeout))
             .set_response_timeout(Some(timeout));
-        client
-            .get_multiplexed_async_connection_with_config(&config)
-            .await
-            .map_err(|e| self.classify(&e, timeout, true))
+        let connecting = |e: redis::RedisError| self.classify(&e, timeout, true);
+        match &self.topology {
+            Topology::Standalone { host, port } => {
+                let info = self
+                    .node_addr(host, *port)
+                    .into_connection_info()
+                    .map_err(connecting)?
+                    .set_redis_settings(self.redis_info());
+                let client = match self.certificates() {
+                    Some(certs) => redis::Client::build_with_tls(info, certs),
+                    None => redis::Client::open(info),
+                }
+                .map_err(connecting)?;
+                let conn = client
+                    .get_multiplexed_async_connection_with_config(&config)
+                    .await
+                    .map_err(connecting)?;
+                Ok(RedisConnection::Single(conn))
+            }
+            Topology::Cluster { nodes } => {
+                let seeds = nodes
+                    .iter()
+                    .map(|(host, port)| self.node_addr(host, *port).into_connection_info())
+                    .collect::<Result<Vec<_>, _>>()
+                    .map_err(connecting)?;
+                let mut builder = redis::cluster::ClusterClientBuilder::new(seeds)
+                    .connection_timeout(timeout)
+                    .response_timeout(timeout)
+                    .retries(1);
+                if let Some(user) = &self.username {
+                    builder = builder.username(user.clone());
+                }
+                if let Some(password) = &self.password {
+                    builder = builder.password(password.expose());
+                }
+                if let Some(tls) = &self.tls {
+                    builder = builder.tls(tls_mode(tls));
+                }
+                if let Some(certs) = self.certificates() {
+                    builder = builder.certs(certs);
+                }
+                let conn = builder
+                    .build()
+                    .map_err(connecting)?
+                    .get_async_connection()
+                    .await
+                    .map_err(connecting)?;
+                Ok(RedisConnection::Cluster(conn))
+            }
+            Topology::Sentinel {
+                nodes,
+                master,
+                username,
+                password,
+            } => {
+                let sentinels = nodes.iter().map(|(host, port)| self.node_addr(host, *port));
+                let mut builder =
+                    SentinelClientBuilder::new(sentinels, master, SentinelServerType::Master)
+                        .map_err(connecting)?
+                        .set_client_to_redis_db(self.database_index);
+                if let Some(user) = &self.username {
+                    builder = builder.set_client_to_redis_username(user);
+                }
+                if let Some(password) = &self.password {
+                    builder = builder.set_client_to_redis_password(password.expose());
+                }
+                if let Some(user) = username {
+                    builder = builder.set_client_to_sentinel_username(user);
+                }
+                if let Some(password) = password {
+                    builder = builder.set_client_to_sentinel_password(password.expose());
+                }
+                if let Some(tls) = &self.tls {
+                    builder = builder
+                        .set_client_to_redis_tls_mode(tls_mode(tls))
+                        .set_client_to_sentinel_tls_mode(tls_mode(tls));
+                }
+                if let Some(certs) = self.certificates() {
+                    builder = builder
+                        .set_client_to_redis_certificates(certs.clone())
+                        .set_client_to_sentinel_certificates(certs);
+                }
+                let conn = builder
+                    .build()
+                    .map_err(connecting)?
+                    .get_async_connection_with_config(&config)
+                    .await
+                    .map_err(connecting)?;
+                Ok(RedisConnection::Single(conn))
+            }
+        }
+    }
+
+    /// One node's address, with TLS when it is on.
+    fn node_addr(&self, host: &str, port: u16) -> ConnectionAddr {
+        match &self.tls {
+            None => ConnectionAddr::Tcp(host.to_owned(), port),
+            Some(tls) => ConnectionAddr::TcpTls {
+                host: host.to_owned(),
+                port,
+                insecure: tls.unsafe_ssl,
+                tls_params: None,
+            },
+        }
+    }
+
+    /// The database and credentials of the data nodes.
+    fn redis_info(&self) -> RedisConnectionInfo {
+        let mut info = RedisConnectionInfo::default().set_db(self.database_index);
+        if let Some(user) = &self.username {
+            info = info.set_username(user);
+        }
+        if let Some(password) = &self.password {
+            info = info.set_password(password.expose());
+        }
+        info
+    }
+
+    /// The TriggerAuthentication's `ca` and client certificate, when it gives either.
+    fn certificates(&self) -> Option<TlsCertificates> {
+        let tls = self.tls.as_ref()?;
+        if tls.ca.is_none() && tls.client.is_none() {
+            return None;
+        }
+        Some(TlsCertificates {
+            client_tls: tls
+                .client
+                .as_ref()
+                .map(|(cert, key)| redis::ClientTlsConfig {
+                    client_cert: cert.expose().as_bytes().to_vec(),
+                    client_key: key.expose().as_bytes().to_vec(),
+                }),
+            root_cert: tls.ca.as_ref().map(|ca| ca.expose().as_bytes().to_vec()),
+        })
     }
 
     /// Maps a client error to [`RedisError`].
@@ -265,5 +280,14 @@ impl ConnectionSettings {
         } else {
             RedisError::Command { address, reason }
         }
+    }
+}
+
+/// `unsafeSsl` as the client's TLS mode.
+fn tls_mode(tls: &RedisTls) -> TlsMode {
+    if tls.unsafe_ssl {
+        TlsMode::Insecure
+    } else {
+        TlsMode::Secure
     }
 }

@@ -2,17 +2,19 @@
 //!
 //! KEDA runs a small Lua script so that one round trip reads the key's type and its length
 //! (`LLEN`, `ZCARD`, `SCARD` or `HLEN`); a missing key has length 0. Tidal runs the same
-//! script on a multiplexed connection shared by every trigger with the same server and
-//! credentials. Standalone servers only: `redis-cluster` and `redis-sentinel` are not
-//! implemented.
+//! script on a connection shared by every trigger with the same servers and credentials.
+//! `redis-cluster` and `redis-sentinel` are the same scaler on a Redis Cluster (the script runs
+//! on the node that owns the key) or on the master that sentinels name ([`settings`]).
 
 mod connection;
+mod settings;
 
 use std::time::Duration;
 
 use async_trait::async_trait;
 
-pub use connection::{ConnectionSettings, RedisError, RedisTls};
+pub use connection::{RedisConnection, RedisError};
+pub use settings::{ConnectionSettings, Deployment, RedisTls, Topology};
 
 use crate::metric::{MetricSpec, MetricValue};
 use crate::params::{self, ParamError, Params};
@@ -21,6 +23,10 @@ use crate::scaler::{BuildContext, Scaler, single_value};
 
 /// The KEDA trigger type.
 pub const TYPE: &str = "redis";
+/// The trigger type for a Redis Cluster.
+pub const CLUSTER_TYPE: &str = "redis-cluster";
+/// The trigger type for a master found through Redis Sentinel.
+pub const SENTINEL_TYPE: &str = "redis-sentinel";
 
 /// KEDA's length script: the key's cardinality by type, 0 when it does not exist.
 const LENGTH_SCRIPT: &str = r"
@@ -69,9 +75,9 @@ impl Config {
     ///
     /// # Errors
     /// A [`ParamError`] naming the first bad or missing parameter.
-    pub fn parse(params: &Params<'_>) -> Result<Self, ParamError> {
+    pub fn parse(params: &Params<'_>, deployment: Deployment) -> Result<Self, ParamError> {
         Ok(Self {
-            connection: ConnectionSettings::parse(params)?,
+            connection: ConnectionSettings::parse(params, deployment)?,
             list_name: params.required_string(
                 "listName",
                 params::METADATA,
@@ -113,7 +119,7 @@ pub(crate) async fn with_connection<T, F, Fut>(
     query: F,
 ) -> Result<T, RedisError>
 where
-    F: FnOnce(::redis::aio::MultiplexedConnection) -> Fut,
+    F: FnOnce(RedisConnection) -> Fut,
     Fut: std::future::Future<Output = ::redis::RedisResult<T>>,
 {
     let conn = settings.connect(pools, timeout).await?;
@@ -147,7 +153,8 @@ impl RedisScaler {
     /// # Errors
     /// A parameter error or the metric type error.
     pub fn new(ctx: &BuildContext) -> crate::Result<Self> {
-        let config = Config::parse(&ctx.params()).map_err(Error::from)?;
+        let deployment = Deployment::of_trigger(&ctx.trigger.type_name);
+        let config = Config::parse(&ctx.params(), deployment).map_err(Error::from)?;
         let specs = ctx.external_spec(
             &format!("redis-{}", config.list_name),
             config.list_length as f64,

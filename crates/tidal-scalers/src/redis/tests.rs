@@ -10,13 +10,18 @@ fn build(
     auth: &[(&str, &str)],
     env: &[(&str, &str)],
 ) -> crate::Result<RedisScaler> {
-    RedisScaler::new(&context(
-        TYPE,
-        metadata,
-        auth,
-        env,
-        Arc::new(Services::new()),
-    ))
+    let services = Arc::new(Services::new());
+    RedisScaler::new(&context(TYPE, metadata, auth, env, services))
+}
+
+/// A trigger of `type_name` (`redis-cluster`, `redis-sentinel`) without environment.
+fn build_as(
+    type_name: &str,
+    metadata: &[(&str, &str)],
+    auth: &[(&str, &str)],
+) -> crate::Result<RedisScaler> {
+    let services = Arc::new(Services::new());
+    RedisScaler::new(&context(type_name, metadata, auth, &[], services))
 }
 
 const OK: &[(&str, &str)] = &[("address", "redis:6379"), ("listName", "jobs")];
@@ -48,7 +53,13 @@ fn connection_parameters_come_from_metadata_env_and_authentication() {
     )
     .unwrap();
     let c = &scaler.config().connection;
-    assert_eq!((c.host.as_str(), c.port), ("cache.internal", 6380));
+    assert_eq!(
+        c.topology,
+        Topology::Standalone {
+            host: "cache.internal".to_owned(),
+            port: 6380
+        }
+    );
     assert_eq!(c.username.as_deref(), Some("app"));
     assert_eq!(c.password.as_ref().map(Secret::expose), Some("pw"));
     assert!(c.tls.as_ref().is_some_and(|t| t.unsafe_ssl));
@@ -120,6 +131,100 @@ fn every_invalid_parameter_is_named() {
             err.starts_with("redis: ") && err.contains(want),
             "{extra:?} {auth:?}: {err}"
         );
+    }
+}
+
+#[test]
+fn cluster_and_sentinel_nodes_come_from_addresses_or_hosts_and_ports() {
+    let nodes = |list: &[(&str, u16)]| {
+        list.iter()
+            .map(|(h, p)| ((*h).to_owned(), *p))
+            .collect::<Vec<_>>()
+    };
+    let cluster = build_as(
+        CLUSTER_TYPE,
+        &[
+            ("addresses", "a:7000, b:7001,[::1]:7002"),
+            ("listName", "q"),
+        ],
+        &[],
+    )
+    .unwrap();
+    assert_eq!(
+        cluster.config().connection.topology,
+        Topology::Cluster {
+            nodes: nodes(&[("a", 7000), ("b", 7001), ("::1", 7002)])
+        }
+    );
+    let sentinel = build_as(
+        SENTINEL_TYPE,
+        &[
+            ("hosts", "s1,s2"),
+            ("ports", "26379,26380"),
+            ("listName", "q"),
+            ("databaseIndex", "2"),
+        ],
+        &[
+            ("sentinelMaster", "mymaster"),
+            ("sentinelPassword", "sentinel-pw"),
+            ("password", "pw"),
+        ],
+    )
+    .unwrap();
+    let connection = &sentinel.config().connection;
+    assert_eq!(
+        connection.topology,
+        Topology::Sentinel {
+            nodes: nodes(&[("s1", 26379), ("s2", 26380)]),
+            master: "mymaster".to_owned(),
+            username: None,
+            password: Some(Secret::new("sentinel-pw".to_owned())),
+        }
+    );
+    assert_eq!(connection.database_index, 2);
+    assert_eq!(
+        connection.address(),
+        "master \"mymaster\" of sentinels s1:26379,s2:26380"
+    );
+    assert!(!format!("{sentinel:?}").contains("sentinel-pw"));
+}
+
+#[test]
+fn cluster_and_sentinel_parameters_are_named_when_wrong() {
+    let cases: &[(&str, Pairs<'_>, &str)] = &[
+        (CLUSTER_TYPE, &[], "\"hosts\" is required"),
+        (
+            CLUSTER_TYPE,
+            &[("addresses", "a:7000,b")],
+            "\"addresses\" has the value \"b\", which is not host:port",
+        ),
+        (
+            CLUSTER_TYPE,
+            &[("hosts", "a,b"), ("ports", "7000")],
+            "\"ports\": 2 hosts but 1 ports",
+        ),
+        (
+            CLUSTER_TYPE,
+            &[("hosts", "a"), ("ports", "x")],
+            "\"ports\" has the value \"x\"",
+        ),
+        (CLUSTER_TYPE, &[("hosts", "a")], "\"ports\" is required"),
+        (
+            CLUSTER_TYPE,
+            &[("addresses", "a:7000"), ("databaseIndex", "1")],
+            "\"databaseIndex\": a Redis Cluster has only database 0, got 1",
+        ),
+        (
+            SENTINEL_TYPE,
+            &[("addresses", "s:26379")],
+            "\"sentinelMaster\" is required",
+        ),
+    ];
+    for (type_name, metadata, want) in cases {
+        let mut metadata = metadata.to_vec();
+        metadata.push(("listName", "q"));
+        let err = build_as(type_name, &metadata, &[]).unwrap_err().to_string();
+        assert!(err.contains(want), "{type_name} {metadata:?}: {err}");
     }
 }
 

@@ -4,18 +4,24 @@
 //! target `streamLength`); with `consumerGroup` and `lagCount`, the group's lag from
 //! `XINFO GROUPS` (Redis 7+, target `lagCount`); with `consumerGroup` alone, the group's
 //! pending entries from `XPENDING` (target `pendingEntriesCount`). `activationLagCount` is the
-//! activation threshold in every mode. Connections are shared with the `redis` scaler.
+//! activation threshold in every mode. Connections are shared with the `redis` scaler, and
+//! `redis-cluster-streams` and `redis-sentinel-streams` read a Redis Cluster or a master found
+//! through Redis Sentinel as `redis-cluster` and `redis-sentinel` do.
 
 use async_trait::async_trait;
 use redis::Value;
 
 use crate::metric::{MetricSpec, MetricValue};
 use crate::params::{self, ParamError, Params};
-use crate::redis::{ConnectionSettings, Error, positive_int, with_connection};
+use crate::redis::{ConnectionSettings, Deployment, Error, positive_int, with_connection};
 use crate::scaler::{BuildContext, Scaler, single_value};
 
 /// The KEDA trigger type.
 pub const TYPE: &str = "redis-streams";
+/// The trigger type for a stream on a Redis Cluster.
+pub const CLUSTER_TYPE: &str = "redis-cluster-streams";
+/// The trigger type for a stream on a master found through Redis Sentinel.
+pub const SENTINEL_TYPE: &str = "redis-sentinel-streams";
 
 /// What is measured.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,8 +61,8 @@ impl Config {
     ///
     /// # Errors
     /// A [`ParamError`] naming the first bad or missing parameter.
-    pub fn parse(params: &Params<'_>) -> Result<Self, ParamError> {
-        let connection = ConnectionSettings::parse(params)?;
+    pub fn parse(params: &Params<'_>, deployment: Deployment) -> Result<Self, ParamError> {
+        let connection = ConnectionSettings::parse(params, deployment)?;
         let stream = params.required_string("stream", params::METADATA, "the stream's key")?;
         let group = params.string("consumerGroup", params::METADATA);
         let lag_given = params.string("lagCount", params::METADATA).is_some();
@@ -102,7 +108,8 @@ impl RedisStreamsScaler {
     /// # Errors
     /// A parameter error or the metric type error.
     pub fn new(ctx: &BuildContext) -> crate::Result<Self> {
-        let config = Config::parse(&ctx.params()).map_err(Error::from)?;
+        let deployment = Deployment::of_trigger(&ctx.trigger.type_name);
+        let config = Config::parse(&ctx.params(), deployment).map_err(Error::from)?;
         let specs = ctx.external_spec(
             &format!("redis-streams-{}", config.stream),
             config.target as f64,

@@ -19,3 +19,4 @@ mod rabbitmq;
 mod rabbitmq_tls;
 mod redis;
 mod redis_tls;
+mod redis_topologies;
