@@ -4,18 +4,39 @@
 # (KEDA's `username` + `password`), so both auth paths run against a real server; and one that
 # speaks only TLS and requires a client certificate from the test CA (tls.sh), for `enableTLS`,
 # `ca`, `cert`, `key` and `unsafeSsl`. For redis-cluster: a three-node Redis Cluster with a
-# password (all slots spread over three masters). For redis-sentinel: a sentinel with a password
-# of its own that monitors the open instance as master `tidal-master`.
+# password (all slots spread over three masters), and a TLS-only twin. For redis-sentinel: a
+# sentinel with a password of its own that monitors the open instance as master `tidal-master`,
+# and a TLS-only twin that monitors the TLS-only instance.
 
 redis_packages() { echo redis-server redis-tools; }
 
 redis_procs() {
-  echo redis redis-auth redis-tls redis-cluster-0 redis-cluster-1 redis-cluster-2 redis-sentinel
+  echo redis redis-auth redis-tls redis-cluster-0 redis-cluster-1 redis-cluster-2 redis-sentinel \
+    redis-cluster-tls-0 redis-cluster-tls-1 redis-cluster-tls-2 redis-sentinel-tls
 }
 
-# The cluster's node ports.
-redis_cluster_ports() {
-  echo "$REDIS_CLUSTER_PORT" "$((REDIS_CLUSTER_PORT + 1))" "$((REDIS_CLUSTER_PORT + 2))"
+# redis_cluster_ports BASE: a cluster's three node ports.
+redis_cluster_ports() { echo "$1" "$(($1 + 1))" "$(($1 + 2))"; }
+
+# The settings of a TLS-only instance: the test CA's server certificate, client certificates
+# required, and the test client certificate for the connections it opens itself (cluster bus,
+# replication, a sentinel's to its master).
+redis_tls_conf() {
+  local port="$1"
+  redis_conf 0 "tls-port $port" \
+    "tls-cert-file $TLS_DIR/redis.pem" "tls-key-file $TLS_DIR/redis.key" \
+    "tls-ca-cert-file $TLS_DIR/ca.pem" "tls-auth-clients yes" \
+    "tls-client-cert-file $TLS_DIR/client.pem" "tls-client-key-file $TLS_DIR/client.key" \
+    "tls-replication yes" "tls-cluster yes"
+}
+
+# redis_cli_to PORT TLS ARGS...: redis-cli with the test password, over TLS when TLS is 1.
+redis_cli_to() {
+  local port="$1" tls="$2"
+  shift 2
+  local flags=()
+  ((tls)) && flags=(--tls --cacert "$TLS_DIR/ca.pem" --cert "$TLS_DIR/client.pem" --key "$TLS_DIR/client.key")
+  REDISCLI_AUTH="$SERVICES_PASSWORD" redis-cli -h "$HOST" -p "$port" "${flags[@]}" "$@"
 }
 
 # redis_conf PORT EXTRA...: a config for one instance. Persistence is off: tests make their data.
@@ -50,83 +71,85 @@ redis_cli_tls() {
     --cert "$TLS_DIR/client.pem" --key "$TLS_DIR/client.key" "$@"
 }
 
-redis_cli_cluster() {
-  REDISCLI_AUTH="$SERVICES_PASSWORD" redis-cli -h "$HOST" -p "$REDIS_CLUSTER_PORT" "$@"
-}
-
-redis_cli_sentinel() {
-  REDISCLI_AUTH="$SERVICES_PASSWORD" redis-cli -h "$HOST" -p "$REDIS_SENTINEL_PORT" "$@"
-}
-
 redis_ping_open() { [[ "$(redis_cli_open ping 2>/dev/null)" == PONG ]]; }
 redis_ping_auth() { [[ "$(redis_cli_auth ping 2>/dev/null)" == PONG ]]; }
 redis_ping_tls() { [[ "$(redis_cli_tls ping 2>/dev/null)" == PONG ]]; }
-redis_node_ping() {
-  [[ "$(REDISCLI_AUTH="$SERVICES_PASSWORD" redis-cli -h "$HOST" -p "$1" ping 2>/dev/null)" == PONG ]]
-}
-redis_cluster_ok() { redis_cli_cluster cluster info 2>/dev/null | grep -q '^cluster_state:ok'; }
+# redis_node_ping PORT TLS
+redis_node_ping() { [[ "$(redis_cli_to "$1" "$2" ping 2>/dev/null)" == PONG ]]; }
+# redis_cluster_ok BASE TLS
+redis_cluster_ok() { redis_cli_to "$1" "$2" cluster info 2>/dev/null | grep -q '^cluster_state:ok'; }
+# redis_sentinel_ok PORT TLS MASTER_PORT: the sentinel names the master on MASTER_PORT.
 redis_sentinel_ok() {
-  [[ "$(redis_cli_sentinel sentinel get-master-addr-by-name tidal-master 2>/dev/null | tail -1)" == \
-    "$REDIS_PORT" ]]
+  [[ "$(redis_cli_to "$1" "$2" sentinel get-master-addr-by-name tidal-master 2>/dev/null |
+    tail -1)" == "$3" ]]
 }
 redis_health() {
-  redis_ping_open && redis_ping_auth && redis_ping_tls && redis_cluster_ok && redis_sentinel_ok
+  redis_ping_open && redis_ping_auth && redis_ping_tls &&
+    redis_cluster_ok "$REDIS_CLUSTER_PORT" 0 && redis_cluster_ok "$REDIS_CLUSTER_TLS_PORT" 1 &&
+    redis_sentinel_ok "$REDIS_SENTINEL_PORT" 0 "$REDIS_PORT" &&
+    redis_sentinel_ok "$REDIS_SENTINEL_TLS_PORT" 1 "$REDIS_TLS_PORT"
 }
 
-# redis_cluster_up: the three nodes, and the cluster they form. A node started afresh forgets
-# any earlier cluster (its nodes file is removed first), so the three always form one anew.
+# redis_cluster_up DIR NAME BASE TLS: three nodes NAME-0..2 on BASE.. and the cluster they form,
+# over TLS only when TLS is 1. A node started afresh forgets any earlier cluster (its nodes file
+# is removed first), so the three always form one anew.
 redis_cluster_up() {
-  local dir="$1" port n=0 started=0
-  for port in $(redis_cluster_ports); do
-    if ! proc_pid "$dir/pids/redis-cluster-$n.pid" >/dev/null; then
+  local dir="$1" name="$2" base="$3" tls="$4" port n=0 started=0 conf
+  for port in $(redis_cluster_ports "$base"); do
+    if ! proc_pid "$dir/pids/$name-$n.pid" >/dev/null; then
       require_free_ports redis "$port" "$((port + 10000))"
       rm -f "$dir/data-$port/nodes.conf"
-      install -m 600 /dev/null "$dir/redis-cluster-$n.conf"
-      redis_conf "$port" "cluster-enabled yes" "cluster-config-file nodes.conf" \
-        "cluster-node-timeout 5000" "requirepass $SERVICES_PASSWORD" \
-        "masterauth $SERVICES_PASSWORD" >"$dir/redis-cluster-$n.conf"
-      proc_start "$dir/pids/redis-cluster-$n.pid" "$dir/logs/redis-cluster-$n.log" \
-        redis-server "$dir/redis-cluster-$n.conf"
+      conf="$dir/$name-$n.conf"
+      install -m 600 /dev/null "$conf"
+      {
+        if ((tls)); then redis_tls_conf "$port"; else redis_conf "$port"; fi
+        printf '%s\n' "dir $dir/data-$port" "cluster-enabled yes" \
+          "cluster-config-file nodes.conf" "cluster-node-timeout 5000" \
+          "requirepass $SERVICES_PASSWORD" "masterauth $SERVICES_PASSWORD"
+      } >"$conf"
+      mkdir -p "$dir/data-$port"
+      proc_start "$dir/pids/$name-$n.pid" "$dir/logs/$name-$n.log" redis-server "$conf"
       started=1
     fi
-    wait_for 30 "redis cluster node on $HOST:$port" "$dir/pids/redis-cluster-$n.pid" \
-      redis_node_ping "$port" ||
-      { show_log_tail "$dir/logs/redis-cluster-$n.log"; die "a redis cluster node did not answer PING."; }
+    wait_for 30 "$name node on $HOST:$port" "$dir/pids/$name-$n.pid" \
+      redis_node_ping "$port" "$tls" ||
+      { show_log_tail "$dir/logs/$name-$n.log"; die "a $name node did not answer PING."; }
     n=$((n + 1))
   done
-  if ((started)) || ! redis_cluster_ok; then
-    if ((!started)); then
-      die "The redis cluster on $HOST:$REDIS_CLUSTER_PORT is unhealthy; run 'scripts/services.sh down redis' and up again."
-    fi
-    local nodes=()
-    for port in $(redis_cluster_ports); do nodes+=("$HOST:$port"); done
-    log "Forming the redis cluster ${nodes[*]}."
-    REDISCLI_AUTH="$SERVICES_PASSWORD" redis-cli --cluster create "${nodes[@]}" \
-      --cluster-replicas 0 --cluster-yes >"$dir/logs/redis-cluster-create.log" 2>&1 ||
-      { show_log_tail "$dir/logs/redis-cluster-create.log"; die "redis-cli --cluster create failed."; }
+  if ((started)) || ! redis_cluster_ok "$base" "$tls"; then
+    ((started)) ||
+      die "The $name on $HOST:$base is unhealthy; run 'scripts/services.sh down redis' and up again."
+    local nodes=() flags=()
+    for port in $(redis_cluster_ports "$base"); do nodes+=("$HOST:$port"); done
+    ((tls)) && flags=(--tls --cacert "$TLS_DIR/ca.pem" --cert "$TLS_DIR/client.pem" --key "$TLS_DIR/client.key")
+    log "Forming the $name ${nodes[*]}."
+    REDISCLI_AUTH="$SERVICES_PASSWORD" redis-cli "${flags[@]}" --cluster create "${nodes[@]}" \
+      --cluster-replicas 0 --cluster-yes >"$dir/logs/$name-create.log" 2>&1 ||
+      { show_log_tail "$dir/logs/$name-create.log"; die "redis-cli --cluster create failed."; }
   fi
-  wait_for 30 "the redis cluster's state ok" "$dir/pids/redis-cluster-0.pid" redis_cluster_ok ||
-    { show_log_tail "$dir/logs/redis-cluster-0.log"; die "the redis cluster did not reach state ok."; }
+  wait_for 30 "the $name's state ok" "$dir/pids/$name-0.pid" redis_cluster_ok "$base" "$tls" ||
+    { show_log_tail "$dir/logs/$name-0.log"; die "the $name did not reach state ok."; }
 }
 
-# redis_sentinel_up: a sentinel (password protected) monitoring the open instance. Sentinel
-# rewrites its config file, so it is written afresh before each start.
+# redis_sentinel_up DIR NAME PORT MASTER_PORT TLS: a sentinel (password protected) monitoring the
+# instance on MASTER_PORT as tidal-master, over TLS only when TLS is 1. Sentinel rewrites its
+# config file, so it is written afresh before each start.
 redis_sentinel_up() {
-  local dir="$1"
-  if ! proc_pid "$dir/pids/redis-sentinel.pid" >/dev/null; then
-    require_free_ports redis "$REDIS_SENTINEL_PORT"
-    install -m 600 /dev/null "$dir/sentinel.conf"
-    redis_conf "$REDIS_SENTINEL_PORT" \
-      "sentinel monitor tidal-master $HOST $REDIS_PORT 1" \
-      "sentinel down-after-milliseconds tidal-master 60000" \
-      "requirepass $SERVICES_PASSWORD" | grep -v -e '^save' -e '^appendonly' -e '^maxmemory' \
-      >"$dir/sentinel.conf"
-    proc_start "$dir/pids/redis-sentinel.pid" "$dir/logs/redis-sentinel.log" \
-      redis-server "$dir/sentinel.conf" --sentinel
+  local dir="$1" name="$2" port="$3" master="$4" tls="$5" conf
+  if ! proc_pid "$dir/pids/$name.pid" >/dev/null; then
+    require_free_ports redis "$port"
+    conf="$dir/$name.conf"
+    install -m 600 /dev/null "$conf"
+    {
+      if ((tls)); then redis_tls_conf "$port"; else redis_conf "$port"; fi
+      printf '%s\n' "sentinel monitor tidal-master $HOST $master 1" \
+        "sentinel down-after-milliseconds tidal-master 60000" "requirepass $SERVICES_PASSWORD"
+    } | grep -v -e '^save' -e '^appendonly' -e '^maxmemory' -e '^tls-cluster' >"$conf"
+    proc_start "$dir/pids/$name.pid" "$dir/logs/$name.log" redis-server "$conf" --sentinel
   fi
-  wait_for 30 "redis sentinel on $HOST:$REDIS_SENTINEL_PORT" "$dir/pids/redis-sentinel.pid" \
-    redis_sentinel_ok ||
-    { show_log_tail "$dir/logs/redis-sentinel.log"; die "redis sentinel does not name the master."; }
+  wait_for 30 "$name on $HOST:$port" "$dir/pids/$name.pid" \
+    redis_sentinel_ok "$port" "$tls" "$master" ||
+    { show_log_tail "$dir/logs/$name.log"; die "$name does not name the master."; }
 }
 
 redis_up() {
@@ -165,8 +188,10 @@ redis_up() {
     { show_log_tail "$dir/logs/redis-auth.log"; die "redis with auth did not answer PING."; }
   wait_for 30 "redis with TLS on $HOST:$REDIS_TLS_PORT" "$dir/pids/redis-tls.pid" redis_ping_tls ||
     { show_log_tail "$dir/logs/redis-tls.log"; die "redis with TLS did not answer PING."; }
-  redis_cluster_up "$dir"
-  redis_sentinel_up "$dir"
+  redis_cluster_up "$dir" redis-cluster "$REDIS_CLUSTER_PORT" 0
+  redis_cluster_up "$dir" redis-cluster-tls "$REDIS_CLUSTER_TLS_PORT" 1
+  redis_sentinel_up "$dir" redis-sentinel "$REDIS_SENTINEL_PORT" "$REDIS_PORT" 0
+  redis_sentinel_up "$dir" redis-sentinel-tls "$REDIS_SENTINEL_TLS_PORT" "$REDIS_TLS_PORT" 1
 }
 
 redis_env() {
@@ -180,9 +205,14 @@ redis_env() {
   q TIDAL_REDIS_AUTH_PASSWORD "$SERVICES_PASSWORD"
   q TIDAL_REDIS_AUTH_URL "redis://$SERVICES_USER:$SERVICES_PASSWORD@$HOST:$REDIS_AUTH_PORT"
   q TIDAL_REDIS_TLS_ADDRESS "$HOST:$REDIS_TLS_PORT"
-  local port addresses=()
-  for port in $(redis_cluster_ports); do addresses+=("$HOST:$port"); done
+  local port addresses=() tls_addresses=()
+  for port in $(redis_cluster_ports "$REDIS_CLUSTER_PORT"); do addresses+=("$HOST:$port"); done
+  for port in $(redis_cluster_ports "$REDIS_CLUSTER_TLS_PORT"); do
+    tls_addresses+=("$HOST:$port")
+  done
   q TIDAL_REDIS_CLUSTER_ADDRESSES "$(IFS=,; echo "${addresses[*]}")"
+  q TIDAL_REDIS_CLUSTER_TLS_ADDRESSES "$(IFS=,; echo "${tls_addresses[*]}")"
   q TIDAL_REDIS_SENTINEL_ADDRESS "$HOST:$REDIS_SENTINEL_PORT"
+  q TIDAL_REDIS_SENTINEL_TLS_ADDRESS "$HOST:$REDIS_SENTINEL_TLS_PORT"
   q TIDAL_REDIS_SENTINEL_MASTER tidal-master
 }
