@@ -109,10 +109,10 @@ smoke_postgresql() {
 }
 
 smoke_mariadb() {
-  mariadb_user_sql -e "CREATE TABLE IF NOT EXISTS smoke_jobs (id INT AUTO_INCREMENT PRIMARY KEY, state VARCHAR(64))"
-  mariadb_user_sql -e "INSERT INTO smoke_jobs (state) VALUES ('$RUN'), ('$RUN')"
-  want 2 "$(mariadb_user_sql -N -B -e "SELECT COUNT(*) FROM smoke_jobs WHERE state = '$RUN'")"
-  mariadb_user_sql -e "DELETE FROM smoke_jobs WHERE state = '$RUN'"
+  mariadb_user_sql "$MYSQL_PORT" -e "CREATE TABLE IF NOT EXISTS smoke_jobs (id INT AUTO_INCREMENT PRIMARY KEY, state VARCHAR(64))"
+  mariadb_user_sql "$MYSQL_PORT" -e "INSERT INTO smoke_jobs (state) VALUES ('$RUN'), ('$RUN')"
+  want 2 "$(mariadb_user_sql "$MYSQL_PORT" -N -B -e "SELECT COUNT(*) FROM smoke_jobs WHERE state = '$RUN'")"
+  mariadb_user_sql "$MYSQL_PORT" -e "DELETE FROM smoke_jobs WHERE state = '$RUN'"
 }
 
 nats_req() { "$PY" "$here/nats_request.py" --server "$HOST:$NATS_PORT" "$@"; }

@@ -16,9 +16,22 @@ pub struct Dsn {
     pub port: u16,
     /// Database name.
     pub db_name: String,
-    /// `tls`: `None` for plain TCP, `Some(true)` to encrypt and verify the certificate (`true`),
-    /// `Some(false)` to encrypt without verifying (`skip-verify`, `preferred`).
-    pub tls: Option<bool>,
+    /// `tls`.
+    pub tls: Tls,
+}
+
+/// The DSN's `tls`, as the Go driver reads it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Tls {
+    /// Plain TCP (`false`, or no `tls`).
+    Off,
+    /// Encrypt and verify the certificate (`true`).
+    Verify,
+    /// Encrypt without verifying (`skip-verify`).
+    SkipVerify,
+    /// Encrypt without verifying when the server offers TLS, plain TCP when it does not
+    /// (`preferred`).
+    Preferred,
 }
 
 /// Parses a DSN the way go-sql-driver/mysql does: the database after the last `/`, user
@@ -66,19 +79,18 @@ pub fn parse(text: &str) -> Result<Dsn, String> {
     };
     // The Go driver's spellings: a boolean (`1`, `true`, `TRUE`, `True`; `0`, `false`, …) or,
     // in any case, `skip-verify` (encrypt, do not check the certificate) and `preferred` (the
-    // same, where the Go driver would also fall back to plain text). Other values name TLS
-    // configs registered in Go code, which a KEDA manifest cannot have.
+    // same, or plain text when the server offers no TLS). Other values name TLS configs
+    // registered in Go code, which a KEDA manifest cannot have.
     let tls = match query
         .split('&')
         .filter_map(|pair| pair.split_once('='))
         .find(|(k, _)| *k == "tls")
         .map(|(_, v)| v)
     {
-        None | Some("0" | "false" | "FALSE" | "False") => None,
-        Some("1" | "true" | "TRUE" | "True") => Some(true),
-        Some(v) if v.eq_ignore_ascii_case("skip-verify") || v.eq_ignore_ascii_case("preferred") => {
-            Some(false)
-        }
+        None | Some("0" | "false" | "FALSE" | "False") => Tls::Off,
+        Some("1" | "true" | "TRUE" | "True") => Tls::Verify,
+        Some(v) if v.eq_ignore_ascii_case("skip-verify") => Tls::SkipVerify,
+        Some(v) if v.eq_ignore_ascii_case("preferred") => Tls::Preferred,
         Some(v) => {
             return Err(format!(
                 "tls={v:?} is not supported; allowed: true, false, skip-verify or preferred"
@@ -109,22 +121,22 @@ mod tests {
             (dsn.host.as_str(), dsn.port, dsn.db_name.as_str()),
             ("db.internal", 3307, "shop")
         );
-        assert_eq!(dsn.tls, Some(false));
+        assert_eq!(dsn.tls, Tls::SkipVerify);
 
         for (value, tls) in [
-            ("true", Some(true)),
-            ("1", Some(true)),
-            ("False", None),
-            ("0", None),
-            ("preferred", Some(false)),
-            ("Skip-Verify", Some(false)),
+            ("true", Tls::Verify),
+            ("1", Tls::Verify),
+            ("False", Tls::Off),
+            ("0", Tls::Off),
+            ("preferred", Tls::Preferred),
+            ("Skip-Verify", Tls::SkipVerify),
         ] {
             let dsn = parse(&format!("app@tcp(db)/shop?tls={value}")).unwrap();
             assert_eq!(dsn.tls, tls, "tls={value}");
         }
 
         let bare = parse("root@tcp(localhost)/jobs").unwrap();
-        assert_eq!((bare.port, bare.password, bare.tls), (3306, None, None));
+        assert_eq!((bare.port, bare.password, bare.tls), (3306, None, Tls::Off));
         assert_eq!(parse("/jobs").unwrap().host, "127.0.0.1");
     }
 

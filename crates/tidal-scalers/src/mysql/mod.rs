@@ -15,7 +15,7 @@ use crate::metric::{MetricSpec, MetricValue};
 use crate::params::{self, ParamError, Params};
 use crate::scaler::{BuildContext, Scaler, single_value};
 
-pub use dsn::Dsn;
+pub use dsn::{Dsn, Tls};
 
 /// The KEDA trigger type.
 pub const TYPE: &str = "mysql";
@@ -74,7 +74,7 @@ impl Config {
                 )?),
                 password: params.secret("password", params::AUTH_ENV),
                 db_name: params.required_string("dbName", params::ANY, "the database to query")?,
-                tls: None,
+                tls: Tls::Off,
             }
         };
         Ok(Self {
@@ -131,27 +131,34 @@ impl MySqlScaler {
             .pools
             .mysql
             .get_or_try_insert(dsn.clone(), || {
-                let _ = rustls::crypto::ring::default_provider().install_default();
-                let mut opts = mysql_async::OptsBuilder::default()
-                    .ip_or_hostname(dsn.host.clone())
-                    .tcp_port(dsn.port)
-                    .user(dsn.user.clone())
-                    .pass(dsn.password.as_ref().map(|p| p.expose().to_owned()))
-                    .db_name(Some(dsn.db_name.clone()));
-                if let Some(verify) = dsn.tls {
-                    opts = opts.ssl_opts(
-                        mysql_async::SslOpts::default().with_danger_accept_invalid_certs(!verify),
-                    );
-                }
-                Ok::<_, std::convert::Infallible>(mysql_async::Pool::new(opts))
+                Ok::<_, std::convert::Infallible>(new_pool(dsn, dsn.tls != Tls::Off))
             })
             .unwrap_or_else(|never| match never {})
+    }
+
+    /// A pooled connection. With `tls=preferred`, a server that offers no TLS gets plain
+    /// text, as the Go driver falls back, and the pool is replaced by a plain one.
+    async fn connection(&self) -> Result<mysql_async::Conn, mysql_async::Error> {
+        match self.pool().get_conn().await {
+            Err(mysql_async::Error::Driver(
+                mysql_async::DriverError::NoClientSslFlagFromServer,
+            )) if self.config.dsn.tls == Tls::Preferred => {
+                tracing::debug!(server = %self.server, "The server offers no TLS; tls=preferred falls back to plain text.");
+                let plain = new_pool(&self.config.dsn, false);
+                self.services
+                    .pools
+                    .mysql
+                    .insert(self.config.dsn.clone(), plain.clone());
+                plain.get_conn().await
+            }
+            other => other,
+        }
     }
 
     async fn read(&self) -> Result<f64, Error> {
         let timeout = self.services.default_timeout;
         let call = async {
-            let mut conn = self.pool().get_conn().await.map_err(|e| Error::Connect {
+            let mut conn = self.connection().await.map_err(|e| Error::Connect {
                 database: DATABASE,
                 server: self.server.clone(),
                 reason: e.to_string(),
@@ -180,6 +187,24 @@ impl MySqlScaler {
                 })
             })
     }
+}
+
+/// A pool for `dsn`, encrypting when `tls` (verifying the certificate only for `tls=true`).
+fn new_pool(dsn: &Dsn, tls: bool) -> mysql_async::Pool {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let mut opts = mysql_async::OptsBuilder::default()
+        .ip_or_hostname(dsn.host.clone())
+        .tcp_port(dsn.port)
+        .user(dsn.user.clone())
+        .pass(dsn.password.as_ref().map(|p| p.expose().to_owned()))
+        .db_name(Some(dsn.db_name.clone()));
+    if tls {
+        opts = opts.ssl_opts(
+            mysql_async::SslOpts::default()
+                .with_danger_accept_invalid_certs(dsn.tls != Tls::Verify),
+        );
+    }
+    mysql_async::Pool::new(opts)
 }
 
 /// A MySQL value as a number: integers, floats and decimal text.

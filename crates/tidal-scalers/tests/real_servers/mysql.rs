@@ -138,3 +138,57 @@ async fn the_dsn_tls_parameter_encrypts_and_verifies_as_the_go_driver_does() {
     );
     assert!(!error.contains(&env["TIDAL_MYSQL_DSN"]), "{error}");
 }
+
+#[tokio::test]
+async fn tls_preferred_falls_back_to_plain_text_where_the_server_offers_no_tls() {
+    let Some(env) = common::env(&[
+        "TIDAL_MYSQL_HOST",
+        "TIDAL_MYSQL_PLAIN_PORT",
+        "TIDAL_MYSQL_USER",
+        "TIDAL_MYSQL_PASSWORD",
+        "TIDAL_MYSQL_DB",
+    ]) else {
+        return;
+    };
+    // The second MariaDB runs with --skip-ssl.
+    let dsn = |tls: &str| {
+        format!(
+            "{}:{}@tcp({}:{})/{}?tls={tls}",
+            env["TIDAL_MYSQL_USER"],
+            env["TIDAL_MYSQL_PASSWORD"],
+            env["TIDAL_MYSQL_HOST"],
+            env["TIDAL_MYSQL_PLAIN_PORT"],
+            env["TIDAL_MYSQL_DB"]
+        )
+    };
+    let build = |tls: &str| {
+        let dsn = dsn(tls);
+        async move {
+            common::build(
+                "mysql",
+                &[("query", ENCRYPTED), ("queryValue", "1")],
+                &[("connectionString", &dsn)],
+            )
+            .await
+            .unwrap()
+        }
+    };
+    let preferred = build("preferred").await;
+    // Twice: the first poll falls back, the second uses the plain pool it left.
+    for poll in 0..2 {
+        let values = preferred
+            .sample()
+            .await
+            .unwrap_or_else(|e| panic!("poll {poll}: {e}"));
+        assert_eq!(values[0].value, 0.0, "poll {poll}: plain text");
+    }
+    // Only preferred falls back: skip-verify and true require TLS.
+    for tls in ["skip-verify", "true"] {
+        let error = build(tls).await.sample().await.unwrap_err().to_string();
+        assert!(
+            error.contains("cannot connect to MySQL"),
+            "tls={tls}: {error}"
+        );
+        assert!(!error.contains(&env["TIDAL_MYSQL_PASSWORD"]), "{error}");
+    }
+}
