@@ -104,7 +104,14 @@ impl ConnectionSettings {
         if let Some(conn) = pools.redis.get(self) {
             return Ok(conn);
         }
-        let conn = self.dial(timeout).await?;
+        // The whole dial is bounded: a sentinel or a cluster seed that accepts but never
+        // answers would otherwise hold the poll until the operator's own deadline.
+        let conn = tokio::time::timeout(timeout, self.dial(timeout))
+            .await
+            .map_err(|_| RedisError::Timeout {
+                address: self.address(),
+                after: timeout,
+            })??;
         pools.redis.insert(self.clone(), conn.clone());
         Ok(conn)
     }

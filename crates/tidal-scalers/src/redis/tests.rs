@@ -262,3 +262,29 @@ async fn unreachable_and_silent_servers_are_typed_errors() {
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn silent_sentinels_and_cluster_seeds_time_out() {
+    let silent = silent_listener().await.to_string();
+    for (type_name, extra) in [
+        (SENTINEL_TYPE, vec![("sentinelMaster", "mymaster")]),
+        (CLUSTER_TYPE, vec![]),
+    ] {
+        let mut metadata = vec![("addresses", silent.as_str()), ("listName", "q")];
+        metadata.extend(extra);
+        let services = Arc::new(Services::new().with_default_timeout(Duration::from_millis(300)));
+        let scaler = RedisScaler::new(&context(type_name, &metadata, &[], &[], services)).unwrap();
+        // The outer bound only keeps a regression from hanging the suite.
+        let err = tokio::time::timeout(Duration::from_secs(30), scaler.sample())
+            .await
+            .unwrap_or_else(|_| panic!("{type_name}: the poll never ended"))
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                CrateError::Redis(Error::Redis(RedisError::Timeout { .. }))
+            ),
+            "{type_name}: {err}"
+        );
+    }
+}
