@@ -1,8 +1,8 @@
 //! The pooled connections the Redis scalers share: one per distinct [`ConnectionSettings`],
 //! multiplexed for a server or a sentinel-found master, a cluster connection (which routes
-//! each key to its node and follows the cluster's moves) for a Redis Cluster. A broken one is
-//! dropped and re-dialled on next use; for Sentinel that asks the sentinels for the master
-//! again, so a failover is followed.
+//! each key to its node and follows the cluster's moves) for a Redis Cluster. One that fails to
+//! connect or times out is dropped and re-dialled on next use; for Sentinel that asks the
+//! sentinels for the master again, so the poll after a failed master reads the new one.
 
 use std::time::Duration;
 
