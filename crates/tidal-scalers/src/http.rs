@@ -84,6 +84,20 @@ pub struct TlsConfig {
 }
 
 impl TlsConfig {
+    /// KEDA's TLS parameters as every scaler names them: `unsafeSsl` in the metadata, `ca` and
+    /// the client certificate (`cert`, `key`, `keyPassword`) in the TriggerAuthentication.
+    ///
+    /// # Errors
+    /// A [`ParamError`] naming `unsafeSsl`, half a certificate pair, or a key that does not
+    /// decrypt.
+    pub fn from_params(params: &Params<'_>) -> Result<Self, ParamError> {
+        Ok(Self {
+            unsafe_ssl: params.bool_or("unsafeSsl", params::METADATA, false)?,
+            ca: params.secret("ca", params::AUTH),
+            client_identity: params.client_certificate()?,
+        })
+    }
+
     /// The shared client for these settings.
     ///
     /// # Errors

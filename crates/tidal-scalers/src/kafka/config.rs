@@ -7,6 +7,7 @@
 
 use std::fmt;
 
+use crate::http::TlsConfig;
 use crate::params::{self, ParamError, Params, Source};
 use crate::secret::Secret;
 
@@ -127,17 +128,6 @@ impl ScramMechanism {
     }
 }
 
-/// TLS to the brokers (`tls: enable`).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct KafkaTls {
-    /// `unsafeSsl`: accept any server certificate.
-    pub unsafe_ssl: bool,
-    /// `ca`: PEM root certificates; the system's roots when absent.
-    pub ca: Option<Secret>,
-    /// `cert` + `key`: PEM client certificate and private key.
-    pub client: Option<(Secret, Secret)>,
-}
-
 /// Everything that makes two broker connections different: the pool key.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ClusterSettings {
@@ -146,7 +136,7 @@ pub struct ClusterSettings {
     /// `sasl` with `username` and `password`.
     pub sasl: Option<Sasl>,
     /// `tls`.
-    pub tls: Option<KafkaTls>,
+    pub tls: Option<TlsConfig>,
 }
 
 /// A parsed `kafka` trigger.
@@ -344,7 +334,7 @@ fn lag_settings(params: &Params<'_>, has_topic: bool) -> Result<LagSettings, Par
     Ok(settings)
 }
 
-fn tls(params: &Params<'_>) -> Result<Option<KafkaTls>, ParamError> {
+fn tls(params: &Params<'_>) -> Result<Option<TlsConfig>, ParamError> {
     let enabled = params
         .choice(
             "tls",
@@ -355,12 +345,7 @@ fn tls(params: &Params<'_>) -> Result<Option<KafkaTls>, ParamError> {
     if !enabled {
         return Ok(None);
     }
-    let client = params.client_certificate()?;
-    Ok(Some(KafkaTls {
-        unsafe_ssl: params.bool_or("unsafeSsl", params::METADATA, false)?,
-        ca: params.secret("ca", params::AUTH),
-        client,
-    }))
+    TlsConfig::from_params(params).map(Some)
 }
 
 fn sasl(params: &Params<'_>) -> Result<Option<Sasl>, ParamError> {

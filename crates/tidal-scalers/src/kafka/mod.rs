@@ -21,7 +21,7 @@ use std::sync::{Arc, Mutex};
 use async_trait::async_trait;
 
 pub use cluster::Cluster;
-pub use config::{ClusterSettings, Config, KafkaTls, LagSettings, OffsetResetPolicy, Sasl};
+pub use config::{ClusterSettings, Config, LagSettings, OffsetResetPolicy, Sasl};
 pub use lag::{Lag, PartitionOffsets, PreviousOffsets};
 pub use wire::WireError;
 

@@ -18,8 +18,9 @@ use kafka_protocol::protocol::{Decodable, Encodable, HeaderVersion, Request, Str
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-use super::config::{ClusterSettings, KafkaTls, Sasl};
+use super::config::{ClusterSettings, Sasl};
 use super::sasl::Scram;
+use crate::http::TlsConfig;
 use crate::secret::Secret;
 
 /// The client id brokers log for Tidal's requests.
@@ -443,7 +444,7 @@ pub fn broker_error(code: i16) -> String {
 ///
 /// # Errors
 /// [`WireError::Tls`] when a certificate or key does not load.
-pub fn tls_config(tls: &KafkaTls) -> Result<Arc<rustls::ClientConfig>, WireError> {
+pub fn tls_config(tls: &TlsConfig) -> Result<Arc<rustls::ClientConfig>, WireError> {
     use rustls::pki_types::CertificateDer;
     use rustls::pki_types::pem::PemObject;
     let mut config = if tls.unsafe_ssl {
@@ -471,7 +472,7 @@ pub fn tls_config(tls: &KafkaTls) -> Result<Arc<rustls::ClientConfig>, WireError
         .with_root_certificates(roots)
         .with_no_client_auth()
     };
-    if let Some((cert, key)) = &tls.client {
+    if let Some((cert, key)) = &tls.client_identity {
         let certs = CertificateDer::pem_slice_iter(cert.expose().as_bytes())
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| tls_error("cert", &e))?;

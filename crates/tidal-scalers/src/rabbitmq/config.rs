@@ -186,7 +186,6 @@ impl Config {
         if page_size == 0 {
             return Err(ParamError::rule("pageSize", "must be at least 1"));
         }
-        let client = params.client_certificate()?;
         Ok(Self {
             host,
             host_shown,
@@ -213,11 +212,7 @@ impl Config {
             timeout: params.timeout_ms("timeout", default_timeout)?,
             username: params.string("username", params::AUTH_ENV),
             password: params.secret("password", params::AUTH_ENV),
-            tls: TlsConfig {
-                unsafe_ssl: params.bool_or("unsafeSsl", params::METADATA, false)?,
-                ca: params.secret("ca", params::AUTH),
-                client_identity: client,
-            },
+            tls: TlsConfig::from_params(params)?,
         })
     }
 }

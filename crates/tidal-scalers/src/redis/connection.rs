@@ -14,7 +14,8 @@ use redis::{
     RedisFuture, TlsCertificates, TlsMode, Value,
 };
 
-use super::settings::{ConnectionSettings, RedisTls, Topology};
+use super::settings::{ConnectionSettings, Topology};
+use crate::http::TlsConfig;
 use crate::pools::ClientPools;
 
 /// A connection to whichever deployment the settings name.
@@ -247,12 +248,12 @@ impl ConnectionSettings {
     /// The TriggerAuthentication's `ca` and client certificate, when it gives either.
     fn certificates(&self) -> Option<TlsCertificates> {
         let tls = self.tls.as_ref()?;
-        if tls.ca.is_none() && tls.client.is_none() {
+        if tls.ca.is_none() && tls.client_identity.is_none() {
             return None;
         }
         Some(TlsCertificates {
             client_tls: tls
-                .client
+                .client_identity
                 .as_ref()
                 .map(|(cert, key)| redis::ClientTlsConfig {
                     client_cert: cert.expose().as_bytes().to_vec(),
@@ -291,7 +292,7 @@ impl ConnectionSettings {
 }
 
 /// `unsafeSsl` as the client's TLS mode.
-fn tls_mode(tls: &RedisTls) -> TlsMode {
+fn tls_mode(tls: &TlsConfig) -> TlsMode {
     if tls.unsafe_ssl {
         TlsMode::Insecure
     } else {

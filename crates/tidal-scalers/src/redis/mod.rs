@@ -14,7 +14,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 
 pub use connection::{RedisConnection, RedisError};
-pub use settings::{ConnectionSettings, Deployment, RedisTls, Topology};
+pub use settings::{ConnectionSettings, Deployment, Topology};
 
 use crate::metric::{MetricSpec, MetricValue};
 use crate::params::{self, ParamError, Params};

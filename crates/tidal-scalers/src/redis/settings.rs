@@ -12,6 +12,7 @@
 //! All take `username`, `password`, `enableTLS` (or `tls: enable` in the TriggerAuthentication),
 //! `unsafeSsl`, and `ca`, `cert`, `key` (with `keyPassword`) from the TriggerAuthentication.
 
+use crate::http::TlsConfig;
 use crate::params::{self, ParamError, Params};
 use crate::secret::Secret;
 
@@ -87,18 +88,7 @@ pub struct ConnectionSettings {
     /// `password`.
     pub password: Option<Secret>,
     /// TLS, when `enableTLS` is true.
-    pub tls: Option<RedisTls>,
-}
-
-/// TLS settings for Redis.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct RedisTls {
-    /// `unsafeSsl`: accept any certificate.
-    pub unsafe_ssl: bool,
-    /// `ca`: PEM root certificate.
-    pub ca: Option<Secret>,
-    /// `cert` + `key`: PEM client certificate and key.
-    pub client: Option<(Secret, Secret)>,
+    pub tls: Option<TlsConfig>,
 }
 
 impl ConnectionSettings {
@@ -240,7 +230,7 @@ fn host_port(name: &str, address: &str) -> Result<(String, u16), ParamError> {
 }
 
 /// `enableTLS` or the TriggerAuthentication's `tls: enable`, with its certificates.
-fn tls(params: &Params<'_>) -> Result<Option<RedisTls>, ParamError> {
+fn tls(params: &Params<'_>) -> Result<Option<TlsConfig>, ParamError> {
     let metadata_tls = params.bool_or("enableTLS", params::METADATA, false)?;
     let enable_tls = match params.string("tls", params::AUTH).as_deref() {
         None => metadata_tls,
@@ -262,9 +252,5 @@ fn tls(params: &Params<'_>) -> Result<Option<RedisTls>, ParamError> {
     if !enable_tls {
         return Ok(None);
     }
-    Ok(Some(RedisTls {
-        unsafe_ssl: params.bool_or("unsafeSsl", params::METADATA, false)?,
-        ca: params.secret("ca", params::AUTH),
-        client: params.client_certificate()?,
-    }))
+    TlsConfig::from_params(params).map(Some)
 }
