@@ -52,7 +52,12 @@ fn engine(formula: bool) -> Engine {
     } else {
         SPEC.to_owned()
     };
-    let spec: ScaledObjectSpec = serde_saphyr::from_str(&spec).unwrap();
+    engine_of(&spec)
+}
+
+/// The engine for a ScaledObject `spec` written in YAML.
+fn engine_of(spec: &str) -> Engine {
+    let spec: ScaledObjectSpec = serde_saphyr::from_str(spec).unwrap();
     let config = ScalingConfig::from_spec(
         "ScaledObject bench/worker",
         &spec,
@@ -200,15 +205,7 @@ fn decide_cpu(bencher: Bencher<'_, '_>, metric: &str) {
         "scaleTargetRef: {{name: worker}}\nminReplicaCount: 1\nmaxReplicaCount: 100\n\
          triggers:\n  - {{type: cpu, metricType: Utilization, metadata: {{value: '60'{container}}}}}\n"
     );
-    let spec: ScaledObjectSpec = serde_saphyr::from_str(&spec).unwrap();
-    let config = ScalingConfig::from_spec(
-        "ScaledObject bench/worker",
-        &spec,
-        &BTreeMap::new(),
-        &BTreeMap::new(),
-    )
-    .unwrap();
-    let engine = Engine::new(config);
+    let engine = engine_of(&spec);
     let observation = pods_observation();
     let state = state(false);
     // Measure a decision that reads the metric, not one that fails early.
