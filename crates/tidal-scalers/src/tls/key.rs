@@ -38,7 +38,7 @@ pub fn decrypt_key(key: &Secret, password: &Secret) -> Result<Secret, String> {
     let text = key.expose();
     if is_legacy_encrypted(text) {
         let plain = legacy::decrypt(text, password.expose().as_bytes())?;
-        return private_key_pem(&plain);
+        return private_key_pem(plain.as_bytes());
     }
     let Some(start) = text.find("-----BEGIN ENCRYPTED PRIVATE KEY-----") else {
         return Ok(key.clone());

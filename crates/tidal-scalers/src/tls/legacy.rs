@@ -13,7 +13,7 @@ use base64::Engine as _;
 use cbc::cipher::block_padding::Pkcs7;
 use cbc::cipher::{BlockCipher, BlockDecryptMut, KeyIvInit};
 use der::asn1::{AnyRef, BitStringRef, ObjectIdentifier, OctetStringRef};
-use der::{Decode, Encode, Sequence};
+use der::{Decode, Encode, SecretDocument, Sequence};
 use md5::Digest as _;
 
 /// rsaEncryption (RFC 8017).
@@ -31,18 +31,16 @@ pub(super) fn is_legacy_encrypted(key: &str) -> bool {
 /// # Errors
 /// A message saying what is wrong: the password (as "does not decrypt"), an unsupported cipher
 /// or key type, or a block that does not parse. Never the key or the password.
-pub(super) fn decrypt(text: &str, password: &[u8]) -> Result<Vec<u8>, String> {
+pub(super) fn decrypt(text: &str, password: &[u8]) -> Result<SecretDocument, String> {
     let block = Block::parse(text)?;
-    let plain = block.decipher(password)?;
-    // A wrong password passes the padding check now and then; its garbage is not DER.
     let wrong = || "the key does not decrypt with this password (a wrong password?)".to_owned();
+    // A wrong password passes the padding check now and then; its garbage is not DER. Every
+    // plaintext is held in a SecretDocument, zeroed when dropped.
+    let plain = SecretDocument::try_from(block.decipher(password)?).map_err(|_| wrong())?;
     match block.label {
-        "RSA PRIVATE KEY" => {
-            der::Document::from_der(&plain).map_err(|_| wrong())?;
-            wrap(RSA_ENCRYPTION, None, &plain)
-        }
+        "RSA PRIVATE KEY" => wrap(RSA_ENCRYPTION, None, plain.as_bytes()),
         "EC PRIVATE KEY" => {
-            let key = EcPrivateKey::from_der(&plain).map_err(|_| wrong())?;
+            let key = EcPrivateKey::from_der(plain.as_bytes()).map_err(|_| wrong())?;
             let curve = key.parameters.ok_or_else(|| {
                 "the EC key does not name its curve; convert it with \
                  `openssl pkcs8 -topk8 -in key.pem -out key-pkcs8.pem`"
@@ -53,8 +51,8 @@ pub(super) fn decrypt(text: &str, password: &[u8]) -> Result<Vec<u8>, String> {
                 parameters: None,
                 ..key
             };
-            let inner = inner.to_der().map_err(|e| e.to_string())?;
-            wrap(EC_PUBLIC_KEY, Some(curve), &inner)
+            let inner = SecretDocument::encode_msg(&inner).map_err(|e| e.to_string())?;
+            wrap(EC_PUBLIC_KEY, Some(curve), inner.as_bytes())
         }
         other => Err(format!(
             "a legacy encrypted {other} block is not supported; convert it with \
@@ -208,7 +206,7 @@ fn wrap(
     algorithm: ObjectIdentifier,
     curve: Option<ObjectIdentifier>,
     key: &[u8],
-) -> Result<Vec<u8>, String> {
+) -> Result<SecretDocument, String> {
     let curve = curve
         .map(|c| c.to_der())
         .transpose()
@@ -217,16 +215,15 @@ fn wrap(
         Some(der) => AnyRef::from_der(der).map_err(|e| e.to_string())?,
         None => AnyRef::NULL,
     };
-    PrivateKeyInfo {
+    let info = PrivateKeyInfo {
         version: 0,
         algorithm: AlgorithmIdentifier {
             algorithm,
             parameters: Some(parameters),
         },
         private_key: OctetStringRef::new(key).map_err(|e| e.to_string())?,
-    }
-    .to_der()
-    .map_err(|e| e.to_string())
+    };
+    SecretDocument::encode_msg(&info).map_err(|e| e.to_string())
 }
 
 #[cfg(test)]
