@@ -40,13 +40,12 @@ impl UnverifiedTls {
         tls: &ExternalTls,
         timeout: Duration,
     ) -> Result<Self, String> {
-        let mut config = match &tls.client {
-            Some((cert, key)) => crate::tls::encrypt_only_with(Some(crate::tls::client_identity(
-                cert.expose(),
-                key.expose(),
-            )?))?,
-            None => crate::tls::encrypt_only(),
-        };
+        let identity = tls
+            .client
+            .as_ref()
+            .map(|(cert, key)| crate::tls::client_identity(cert.expose(), key.expose()))
+            .transpose()?;
+        let mut config = crate::tls::encrypt_only_with(identity)?;
         config.alpn_protocols = vec![b"h2".to_vec()];
         let server_name = ServerName::try_from(endpoint.host().to_owned())
             .map_err(|e| format!("{:?} is not a host name: {e}", endpoint.host()))?;

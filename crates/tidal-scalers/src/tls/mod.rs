@@ -24,15 +24,7 @@ use rustls::{CertificateError, DigitallySignedStruct, RootCertStore, SignatureSc
 /// # Panics
 /// Never: only a client identity can make the configuration fail.
 pub fn encrypt_only() -> rustls::ClientConfig {
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    relaxed(
-        Relaxed {
-            chain: None,
-            provider,
-        },
-        None,
-    )
-    .expect("a configuration without a client identity always builds")
+    encrypt_only_with(None).expect("a configuration without a client identity always builds")
 }
 
 /// A PEM client certificate chain and its private key, as rustls takes them.
